@@ -1,0 +1,12 @@
+"""Settings of blog_extras, with their defaults. Override any of them in pelicanconf.py."""
+
+DEFAULTS = {
+    # Words a reader reads per minute, for "3 Minuten Lesezeit".
+    "BLOG_EXTRAS_WORDS_PER_MINUTE": 200,
+    # How many related posts (sharing tags) a post page lists.
+    "BLOG_EXTRAS_RELATED_POSTS": 3,
+}
+
+
+def setting(settings: dict, name: str):
+    return settings.get(name, DEFAULTS[name])

@@ -1,0 +1,1 @@
+"""Commands around the Pelican build: atomic publishing, preview, checking one post."""

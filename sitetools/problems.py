@@ -1,0 +1,62 @@
+"""Collect every problem of one build run, so editors see them all at once.
+
+Plugins report a problem by logging it at ERROR level with a message that starts with
+`file:line: ` (German text). Nothing here imports a plugin: logging is the only contract.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+# Pelican's own messages that must fail a publish build, with the German text shown for them.
+# Each pattern is matched against the formatted English message.
+PELICAN_MESSAGES_IN_GERMAN = [
+    (re.compile(r"Cannot load plugin `?([^`\s]+)`?"),
+     "Erweiterung (Plugin) „{0}“ konnte nicht geladen werden. Ohne sie wäre die Website "
+     "unvollständig oder unsicher."),
+    (re.compile(r"Unable to find '([^']*)', skipping url replacement"),
+     "Ein Verweis zeigt auf „{0}“, aber diese Datei gibt es nicht."),
+    (re.compile(r"Skipping (\S+): could not find information about '(\w+)'"),
+     "{0}: Pflichtangabe „{1}“ fehlt (z. B. „Title:“ oder „Date:“ oben in der Datei)."),
+    (re.compile(r"Could not process (\S+)\n?(.*)", re.S),
+     "{0}: Datei konnte nicht verarbeitet werden: {1}"),
+]
+
+# Pelican's warnings that are errors for a publish build.
+ESCALATED_WARNINGS = [re.compile(r"Unable to find '")]
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def in_german(message: str) -> str:
+    for pattern, german in PELICAN_MESSAGES_IN_GERMAN:
+        match = pattern.search(message)
+        if match:
+            return german.format(*match.groups())
+    return message
+
+
+class ProblemCollector(logging.Handler):
+    """A logging handler that keeps every error (and escalated warning) of a run."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR or any(p.search(message) for p in ESCALATED_WARNINGS):
+            problem = Problem(in_german(message))
+            if problem not in self.problems:
+                self.problems.append(problem)
+        else:
+            self.warnings.append(message)

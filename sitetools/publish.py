@@ -1,0 +1,125 @@
+"""Publish the site atomically: build into a temporary folder, swap it in only on success.
+
+    python -m sitetools.publish [--settings publishconf.py] [--output output]
+
+A failed build leaves the previous output folder untouched, prints every problem of the run
+in German and exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from sitetools.problems import Problem, ProblemCollector
+
+
+class PublishFailed(Exception):
+    """The build found problems; the previous site stays as it was."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} Problem(e)")
+        self.problems = problems
+
+
+def describe_exception(error: BaseException) -> list[Problem]:
+    """Turn an exception from a build into problems an editor can act on."""
+    problems = getattr(error, "problems", None)
+    if problems:
+        return [Problem(str(p)) for p in problems]
+    lineno = getattr(error, "lineno", None)
+    filename = getattr(error, "filename", None) or getattr(error, "name", None)
+    if lineno and filename:  # Jinja's TemplateSyntaxError and friends
+        return [Problem(f"{filename}:{lineno}: Fehler in der Vorlage: {error}")]
+    if type(error).__module__.startswith("jinja2"):
+        where = template_location(error)
+        return [Problem(f"{where}Fehler in der Vorlage: {type(error).__name__}: {error}")]
+    return [Problem(f"Unerwarteter Fehler beim Bauen: {type(error).__name__}: {error}")]
+
+
+def template_location(error: BaseException) -> str:
+    """The template file and line from a Jinja runtime error's traceback, if any."""
+    for frame, lineno in reversed(list(traceback.walk_tb(error.__traceback__))):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            return f"{filename}:{lineno}: "
+    return ""
+
+
+def run_pelican(settings_file: str, output_dir: Path, overrides: dict | None) -> None:
+    # Imported here so `--help` works before the dependencies are installed.
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    settings = read_settings(settings_file, override={
+        "OUTPUT_PATH": str(output_dir), "DELETE_OUTPUT_DIRECTORY": False, **(overrides or {}),
+    })
+    Pelican(settings).run()
+
+
+def build(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
+    """Build the site into `output` atomically; return the warnings of the run.
+
+    Raises PublishFailed with every problem found; `output` is then left as it was.
+    """
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    collector = ProblemCollector()
+    root_logger = logging.getLogger()
+    root_logger.addHandler(collector)
+    try:
+        try:
+            run_pelican(settings_file, staging, overrides)
+        except Exception as error:  # noqa: BLE001 - every failure must become a report
+            collector.problems.extend(describe_exception(error))
+        if collector.problems:
+            raise PublishFailed(collector.problems)
+        swap_into_place(staging, output)
+    finally:
+        root_logger.removeHandler(collector)
+        shutil.rmtree(staging, ignore_errors=True)
+    return collector.warnings
+
+
+def swap_into_place(staging: Path, output: Path) -> None:
+    """Replace `output` by `staging` with two renames, so readers never see half a site."""
+    staging.chmod(0o755)  # mkdtemp creates the folder private; a web server must read it
+    retired = None
+    if output.exists():
+        retired = Path(tempfile.mkdtemp(prefix=".old-", dir=output.parent))
+        os.rename(output, retired / "site")
+    os.rename(staging, output)
+    if retired:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", default="publishconf.py")
+    parser.add_argument("--output", default="output")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    print(f"Baue die Website mit {args.settings} …", flush=True)
+    try:
+        build(args.settings, Path(args.output))
+    except PublishFailed as failure:
+        print(file=sys.stderr)
+        print(f"Die Website wurde NICHT veröffentlicht. {len(failure.problems)} Problem(e) "
+              f"gefunden; der bisherige Ordner {args.output}/ ist unverändert:", file=sys.stderr)
+        for number, problem in enumerate(failure.problems, 1):
+            print(f"  {number}. {problem}", file=sys.stderr)
+        return 1
+    print(f"Fertig: Die Website liegt vollständig in {args.output}/.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
