@@ -46,10 +46,9 @@ EXTRA_PATH_METADATA = {
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/htaccess": {"path": ".htaccess"},
 }
-STATIC_EXCLUDES = ["extra/robots.txt"]
 # robots.txt is a template so that it names the sitemap under the real SITEURL.
 TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
-IGNORE_FILES = [".#*", "_vorlage*"]
+IGNORE_FILES = [".#*", "_vorlage*", "robots.txt"]
 # rST and raw HTML readers are off: docutils' `include` directive reads any file on disk.
 READERS = {"rst": None, "html": None, "htm": None}
 

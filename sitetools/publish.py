@@ -9,6 +9,7 @@ in German and exits with status 1.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
@@ -104,12 +105,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settings", default="publishconf.py")
     parser.add_argument("--output", default="output")
+    parser.add_argument("--content", help="content folder instead of the settings' PATH")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
+                        help="override one setting, value as JSON (for tests and bench/)")
     args = parser.parse_args(argv)
+    overrides = {name: json.loads(value) for name, value in
+                 (item.split("=", 1) for item in args.set)}
+    if args.content:
+        overrides["PATH"] = str(Path(args.content).resolve())
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     print(f"Baue die Website mit {args.settings} …", flush=True)
     try:
-        build(args.settings, Path(args.output))
+        build(args.settings, Path(args.output), overrides)
     except PublishFailed as failure:
         print(file=sys.stderr)
         print(f"Die Website wurde NICHT veröffentlicht. {len(failure.problems)} Problem(e) "
