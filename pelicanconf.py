@@ -139,6 +139,7 @@ SUMMARY_MAX_LENGTH = 40
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "blog_extras",
+    "internal_links",
     "site_feeds",
     "pelican.plugins.sitemap",
 ]

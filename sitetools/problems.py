@@ -7,8 +7,10 @@ Plugins report a problem by logging it at ERROR level with a message that starts
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 # Pelican's own messages that must fail a publish build, with the German text shown for them.
 # Each pattern is matched against the formatted English message.
@@ -19,7 +21,7 @@ PELICAN_MESSAGES_IN_GERMAN = [
     (re.compile(r"Unable to find '([^']*)', skipping url replacement"),
      "Ein Verweis zeigt auf „{0}“, aber diese Datei gibt es nicht."),
     (re.compile(r"Skipping (\S+): could not find information about '(\w+)'"),
-     "{0}: Pflichtangabe „{1}“ fehlt (z. B. „Title:“ oder „Date:“ oben in der Datei)."),
+     "{0}:1: Pflichtangabe fehlt: „{1}:“ muss oben in der Datei stehen."),
     (re.compile(r"Could not process (\S+)\n?(.*)", re.S),
      "{0}: Datei konnte nicht verarbeitet werden: {1}"),
 ]
@@ -40,8 +42,18 @@ def in_german(message: str) -> str:
     for pattern, german in PELICAN_MESSAGES_IN_GERMAN:
         match = pattern.search(message)
         if match:
-            return german.format(*match.groups())
+            return german.format(*(shorten(group) for group in match.groups()))
     return message
+
+
+def shorten(text: str) -> str:
+    """Paths as editors know them (content/beitraege/x.md), and 'title' as 'Title'."""
+    if os.path.isabs(text):
+        parts = Path(text).parts
+        if "content" in parts:
+            return str(Path(*parts[parts.index("content"):]))
+        return text
+    return text.capitalize() if text.isalpha() else text
 
 
 class ProblemCollector(logging.Handler):
@@ -56,7 +68,13 @@ class ProblemCollector(logging.Handler):
         message = record.getMessage()
         if record.levelno >= logging.ERROR or any(p.search(message) for p in ESCALATED_WARNINGS):
             problem = Problem(in_german(message))
-            if problem not in self.problems:
+            if not self._already_reported(problem):
                 self.problems.append(problem)
         else:
             self.warnings.append(message)
+
+    def _already_reported(self, problem: Problem) -> bool:
+        """Pelican repeats, without file and line, what a plugin already reported with them."""
+        quoted = re.search(r"„([^“]+)“", problem.message)
+        return problem in self.problems or bool(
+            quoted and any(quoted.group(0) in known.message for known in self.problems))

@@ -1,0 +1,92 @@
+"""The publish build is atomic, reports every problem at once and never touches the sources."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+from tests.conftest import ROOT, build_site, make_content, run_build
+
+BROKEN_LINK_POST = """Title: Ein Verweis ins Leere
+Date: 2026-04-01 10:00
+Category: Erfahrungsberichte
+Tags: Sucht
+Author: Franky, Gruppe Lichtblick
+Summary: Dieser Beitrag verweist auf einen Beitrag, den es nicht gibt.
+
+Erster Absatz ohne Verweis.
+
+Wie [Sabine schreibt]({filename}/beitraege/gibt-es-nicht.md), hilft Zuhören.
+"""
+
+LINK_TO_DRAFT_POST = """Title: Verweis auf einen Entwurf
+Date: 2026-04-02 10:00
+Category: Erfahrungsberichte
+Author: Franky, Gruppe Lichtblick
+Summary: Verweist auf einen Entwurf.
+
+Siehe [unser Sommerfest]({filename}entwurf-sommerfest.md).
+"""
+
+NO_TITLE_POST = """Date: 2026-04-03 10:00
+Category: Erfahrungsberichte
+
+Ein Beitrag ohne Titel.
+"""
+
+
+def tree_digest(folder) -> dict[str, str]:
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_failed_build_reports_every_problem_and_keeps_previous_output(tmp_path):
+    site = build_site(tmp_path)
+    before = tree_digest(site.output)
+    content = tmp_path / "content"
+    (content / "beitraege/verweis-ins-leere.md").write_text(BROKEN_LINK_POST, encoding="utf-8")
+    (content / "beitraege/verweis-auf-entwurf.md").write_text(LINK_TO_DRAFT_POST, encoding="utf-8")
+    (content / "beitraege/ohne-titel.md").write_text(NO_TITLE_POST, encoding="utf-8")
+    sources_before = tree_digest(content)
+
+    result = run_build(content, site.output)
+
+    assert result.returncode == 1
+    report = result.stderr
+    assert "NICHT veröffentlicht" in report
+    assert "beitraege/verweis-ins-leere.md:10: Verweis auf „/beitraege/gibt-es-nicht.md“" in report
+    assert "beitraege/verweis-auf-entwurf.md:7:" in report and "Entwurf" in report
+    assert "beitraege/ohne-titel.md:1: Pflichtangabe fehlt: „Title:“" in report
+    assert tree_digest(site.output) == before
+    assert tree_digest(content) == sources_before
+    assert not list(tmp_path.glob(".build-*")) and not list(tmp_path.glob(".old-*"))
+
+
+def test_plugin_that_fails_to_load_fails_the_build(tmp_path):
+    content = make_content(tmp_path)
+    result = run_build(content, tmp_path / "output",
+                       overrides={"PLUGINS": ["blog_extras", "gibt_es_nicht"]})
+    assert result.returncode == 1
+    assert "„gibt_es_nicht“ konnte nicht geladen werden" in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_template_error_fails_the_build_naming_template_and_line(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    article = theme / "templates" / "article.html"
+    lines = article.read_text(encoding="utf-8").splitlines()
+    lines[5] = "{{ article.title|gibt_es_nicht }}"
+    article.write_text("\n".join(lines), encoding="utf-8")
+    content = make_content(tmp_path)
+    result = run_build(content, tmp_path / "output", overrides={"THEME": str(theme)})
+    assert result.returncode == 1
+    assert "article.html:6" in result.stderr and "Vorlage" in result.stderr
+
+
+def test_successful_build_leaves_no_temporary_folders(tmp_path):
+    build_site(tmp_path)
+    build_site_again = run_build(tmp_path / "content", tmp_path / "output")
+    assert build_site_again.returncode == 0
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
