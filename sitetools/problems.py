@@ -68,7 +68,8 @@ class ProblemCollector(logging.Handler):
         message = record.getMessage()
         if record.levelno >= logging.ERROR or any(p.search(message) for p in ESCALATED_WARNINGS):
             problem = Problem(in_german(message))
-            if not self._already_reported(problem):
+            repeated = record.name.startswith("pelican.") and self._already_reported(problem)
+            if not repeated and problem not in self.problems:
                 self.problems.append(problem)
         else:
             self.warnings.append(message)
@@ -76,5 +77,4 @@ class ProblemCollector(logging.Handler):
     def _already_reported(self, problem: Problem) -> bool:
         """Pelican repeats, without file and line, what a plugin already reported with them."""
         quoted = re.search(r"„([^“]+)“", problem.message)
-        return problem in self.problems or bool(
-            quoted and any(quoted.group(0) in known.message for known in self.problems))
+        return bool(quoted and any(quoted.group(0) in known.message for known in self.problems))

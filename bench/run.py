@@ -1,0 +1,213 @@
+"""Benchmark: this project's publish build against plain Pelican on the same posts.
+
+    python3 make.py bench [--posts 1000] [--groups 0] [--runs 3]
+
+Generates N realistic German posts (about 5 KB of Markdown each) into a temporary folder, then
+measures, each over several runs: the full build, the rebuild after one post changed, peak
+memory (max RSS of the build process) and output size. Plain Pelican 4.12 builds the same posts
+with quickstart's defaults (default theme, no plugins, feeds as in quickstart's publishconf).
+Prints min/median/max of every figure and the ratio of the medians (ours / plain).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+WORDS = (
+    "Gruppe Treffen Angehörige Sucht Alkohol Abend Gespräch Vertrauen Stuhlkreis Hoffnung "
+    "Rückfall Erfahrung Kontaktstelle Beratung Gefühl Freundschaft Angst Mut Alltag Arbeit "
+    "Familie Kinder Nacht Sorge Zuhören Schweigen Lachen Woche Monat Jahr Weg Schritt Hilfe "
+    "Selbsthilfe Gemeinschaft Grenzen Kraft Müdigkeit Schmerzen Diagnose Ärztin Klinik Therapie "
+    "Ruhe Tee Raum Tür Stimme Geschichte Zukunft Frühling Winter Sommer Herbst Ärger Freude"
+).split()
+VERBS = "erzählt hört lernt findet braucht teilt sucht schreibt versteht trägt hofft".split()
+TAGS = ("Sucht Alkohol Angehörige Depression Angst Trauer Diabetes Rückfall Burnout "
+        "Erstes-Treffen Online-Gruppe Gruppengründung Selbstfürsorge Schmerzen").split()
+AUTHORS = [f"{name}, Gruppe {group}" for name in ("Franky", "Sabine K.", "M.", "Jo", "Aylin")
+           for group in ("Lichtblick", "Atempause", "Weitblick", "Zwischenraum")]
+
+PLAIN_PELICAN_SETTINGS = """
+AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = "https://www.selbsthilfe-beispielstadt.example"
+PATH = "content"
+TIMEZONE = "Europe/Berlin"
+DEFAULT_LANG = "de"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+DEFAULT_PAGINATION = 10
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+ARTICLE_PATHS = ["beitraege"]
+PAGE_PATHS = ["seiten"]
+STATIC_PATHS = ["bilder"]
+"""
+
+
+def sentence(rng: random.Random) -> str:
+    words = rng.sample(WORDS, rng.randint(6, 14))
+    words.insert(rng.randint(1, len(words) - 1), rng.choice(VERBS))
+    return " ".join(words).capitalize() + rng.choice([".", ".", ".", "?", " …"])
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(sentence(rng) for _ in range(rng.randint(3, 6)))
+
+
+def post_text(number: int, rng: random.Random) -> str:
+    day = 1 + number % 28
+    month = 1 + (number // 28) % 12
+    year = 2018 + number // 336
+    tags = ", ".join(rng.sample(TAGS, 3))
+    body = []
+    for section in range(rng.randint(3, 5)):
+        body.append(f"## {sentence(rng).rstrip('.?… ')}")
+        body += [paragraph(rng) for _ in range(rng.randint(2, 3))]
+        if section == 1:
+            body.append("\n".join(f"- {sentence(rng)}" for _ in range(3)))
+            body.append(f"> {sentence(rng)}")
+    body.append(f"Ein Satz mit Fußnote.[^1]\n\n[^1]: {sentence(rng)}")
+    return (
+        f"Title: Bericht {number}: {sentence(rng).rstrip('.?… ')}\n"
+        f"Date: {year}-{month:02d}-{day:02d} {number % 24:02d}:00\n"
+        f"Category: {'Erfahrungsberichte' if number % 3 else 'Gastbeiträge'}\n"
+        f"Tags: {tags}\nAuthor: {rng.choice(AUTHORS)}\nSummary: {sentence(rng)}\n\n"
+        + "\n\n".join(body) + "\n"
+    )
+
+
+def generate_content(target: Path, posts: int, groups: int) -> None:
+    rng = random.Random(20261124)
+    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("beitraege", "gruppen"))
+    (target / "beitraege").mkdir()
+    for number in range(posts):
+        (target / "beitraege" / f"bericht-{number:05d}.md").write_text(
+            post_text(number, rng), encoding="utf-8")
+    if groups:
+        from bench.make_groups import write_groups  # written with the group directory
+
+        (target / "gruppen").mkdir(exist_ok=True)
+        write_groups(target / "gruppen" / "gruppen.csv", groups)
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu_seconds: float
+    peak_mib: float
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run one build; wall time, CPU time and peak memory of exactly that process."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def folder_size_mib(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def ours(content: Path, output: Path) -> list[str]:
+    return [sys.executable, "-m", "sitetools.publish", "--settings", str(ROOT / "publishconf.py"),
+            "--content", str(content), "--output", str(output)]
+
+
+def plain(content: Path, output: Path, settings: Path) -> list[str]:
+    return [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output),
+            "-q"]
+
+
+def touch_one_post(content: Path, round_number: int) -> None:
+    post = content / "beitraege" / "bericht-00007.md"
+    post.write_text(post.read_text(encoding="utf-8") + f"\nNachtrag {round_number}.\n",
+                    encoding="utf-8")
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    return min(values), statistics.median(values), max(values)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--groups", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        content = work / "content"
+        generate_content(content, args.posts, args.groups)
+        settings = work / "plainconf.py"
+        settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
+        results: dict[str, dict[str, list[Run]]] = {"ours": {}, "plain": {}}
+        sizes = {}
+        builders = {
+            "ours": lambda out: ours(content, out),
+            "plain": lambda out: plain(content, out, settings),
+        }
+        for round_number in range(args.runs):
+            # Paired runs, alternating who goes first, so drift in machine load hits both.
+            order = ["ours", "plain"] if round_number % 2 == 0 else ["plain", "ours"]
+            for name in order:
+                output = work / f"out-{name}"
+                shutil.rmtree(output, ignore_errors=True)
+                shutil.rmtree(work / "cache", ignore_errors=True)
+                full = measure(builders[name](output), work)
+                touch_one_post(content, round_number)
+                rebuild = measure(builders[name](output), work)
+                results[name].setdefault("full", []).append(full)
+                results[name].setdefault("rebuild", []).append(rebuild)
+                sizes[name] = folder_size_mib(output)
+
+        print(f"\n{args.posts} Beiträge, {args.groups} Gruppen, {args.runs} Läufe "
+              f"(min / Median / max)\n")
+        print(f"{'Messgröße':34} {'dieses Projekt':>24} {'Pelican pur':>24} {'Verhältnis':>10}")
+        for phase in ("full", "rebuild"):
+            for label, pick, unit in (("Zeit", lambda r: r.seconds, "s"),
+                                      ("CPU-Zeit", lambda r: r.cpu_seconds, "s"),
+                                      ("Spitzenspeicher", lambda r: r.peak_mib, "MiB")):
+                row = {}
+                for name in ("ours", "plain"):
+                    row[name] = summary([pick(r) for r in results[name][phase]])
+                ratio = row["ours"][1] / row["plain"][1]
+                name = f"{'Vollbau' if phase == 'full' else 'Neubau nach 1 Änderung'}: {label}"
+                print(f"{name:34} {format_triple(row['ours'], unit):>24} "
+                      f"{format_triple(row['plain'], unit):>24} {ratio:>9.2f}×")
+        print(f"{'Ausgabe (MiB)':34} {sizes['ours']:>24.1f} {sizes['plain']:>24.1f} "
+              f"{sizes['ours'] / sizes['plain']:>9.2f}×")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def format_triple(values: tuple[float, float, float], unit: str) -> str:
+    low, middle, high = values
+    return f"{low:.1f}/{middle:.1f}/{high:.1f} {unit}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
