@@ -41,7 +41,9 @@ CRISIS_HELP = {
 PATH = "content"
 ARTICLE_PATHS = ["beitraege"]
 PAGE_PATHS = ["seiten"]
-STATIC_PATHS = ["bilder", "extra"]
+# content/bilder/ is not copied: plugins/image_variants publishes only metadata-free,
+# resized variants of the images that posts and pages show, never the originals.
+STATIC_PATHS = ["extra"]
 EXTRA_PATH_METADATA = {
     "extra/favicon.ico": {"path": "favicon.ico"},
     "extra/htaccess": {"path": ".htaccess"},
@@ -138,7 +140,10 @@ SUMMARY_MAX_LENGTH = 40
 # --- Plugins, in run order ---------------------------------------------------------------
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "post_sanitizer",
+    "image_variants",
     "blog_extras",
+    "group_directory",
     "internal_links",
     "site_feeds",
     "pelican.plugins.sitemap",
@@ -155,6 +160,7 @@ DELETE_OUTPUT_DIRECTORY = False
 
 # --- Navigation (label, URL relative to the site root) -----------------------------------
 MENU = [
+    ("Gruppen finden", "gruppen/"),
     ("Beiträge", "archiv/"),
     ("Über uns", "ueber-uns/"),
     ("Kontakt", "kontakt/"),

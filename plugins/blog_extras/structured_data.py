@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
+from .texts import strip_tags
 
 
 def plain(html: str) -> str:
-    return " ".join(Markup(html or "").striptags().split())
+    return strip_tags(html)
 
 
 def absolute(settings: dict, url: str) -> str:

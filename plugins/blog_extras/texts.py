@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime
-
-from markupsafe import Markup
+from html.parser import HTMLParser
 
 GERMAN_MONTHS = (
     "Januar", "Februar", "März", "April", "Mai", "Juni",
@@ -30,8 +29,33 @@ def german_month(value: date | datetime) -> str:
     return f"{GERMAN_MONTHS[value.month - 1]} {value.year}"
 
 
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment (entities decoded), dropping tags and comments."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def parse_html_declaration(self, i: int) -> int:
+        # Python's parser raises on some "<![…"; read every "<!…>" as a comment, as browsers do.
+        if self.rawdata.startswith("<!--", i):
+            return self.parse_comment(i)
+        return self.parse_bogus_comment(i)
+
+
+def strip_tags(html: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed (stdlib only, no markupsafe)."""
+    parser = _TextOnly()
+    parser.feed(html or "")
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
 def count_words(html: str) -> int:
-    return len(WORD.findall(Markup(html).striptags()))
+    return len(WORD.findall(strip_tags(html)))
 
 
 def reading_minutes(html: str, words_per_minute: int = 200) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
-from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 
@@ -24,8 +25,29 @@ class FeedLink:
         return MIME_TYPES[self.kind]
 
 
-def plain(html: str) -> str:
-    return " ".join(Markup(html or "").striptags().split())
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment (entities decoded), dropping tags and comments."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def parse_html_declaration(self, i: int) -> int:
+        # Python's parser raises on some "<![…"; read every "<!…>" as a comment, as browsers do.
+        if self.rawdata.startswith("<!--", i):
+            return self.parse_comment(i)
+        return self.parse_bogus_comment(i)
+
+
+def plain(fragment: str) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed (stdlib only, no markupsafe)."""
+    parser = _TextOnly()
+    parser.feed(fragment or "")
+    parser.close()
+    return " ".join("".join(parser.parts).split())
 
 
 def feed_links(settings: dict) -> list[FeedLink]:
@@ -57,7 +79,7 @@ def to_entry(article, site_url: str) -> FeedEntry:
         title=plain(article.title),
         published=article.date,
         updated=getattr(article, "modified", None) or article.date,
-        summary_html=summary if plain(summary) else Markup.escape(plain(article.title)),
+        summary_html=summary if plain(summary) else html.escape(plain(article.title)),
         content_html=content,
         authors=tuple(plain(str(author)) for author in article.authors),
         categories=(plain(str(article.category)),),
