@@ -464,3 +464,24 @@ def test_glue_reports_bad_settings(tmp_path):
     assert problems[0].startswith("pelicanconf.py: MARKDOWN: Die Erweiterung „md_in_html“")
     assert "„..“ ist kein Unterordner" in problems[1] and "„.“ ist kein" in problems[2]
     assert "POST_SANITIZER_BACKEND: unbekannter Wert „purify“" in problems[3]
+
+
+GROUP_TABLE_GRAB = """Title: Unsere Gruppen als Tabelle
+Date: 2026-04-04 10:00
+Category: Gastbeiträge
+Author: Kim, Gruppe Weitblick
+
+Hier ist die [ganze Tabelle]({static}/gruppen/gruppen.csv) zum Herunterladen.
+"""
+
+
+def test_static_links_cannot_publish_files_outside_the_published_folders(tmp_path):
+    site = build_site(tmp_path, extra_files={
+        "beitraege/tabelle.md": GROUP_TABLE_GRAB,
+        "gruppen/gruppen.csv": "Name;Themen;Ort;Form;Status;E-Mail\nGeheim;Sucht;X;Online;aktiv;privat@example.org\n",
+    }, expect_success=False)
+    assert site.returncode == 1
+    assert ("content/beitraege/tabelle.md:6: Verweis „{static}/gruppen/gruppen.csv“ zeigt auf "
+            "eine Datei, die nicht veröffentlicht werden darf") in site.stderr
+    copies = [p for p in tmp_path.rglob("gruppen.csv") if "content" not in p.parts]
+    assert copies == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import os
 import re
 import time
@@ -123,6 +124,15 @@ def test_summary_cleaning_lets_nothing_outside_its_allowlist_through_and_is_idem
     once = clean_summary_html(dirty, site_host=SITE_HOST)
     assert violations(once, SUMMARY) == []
     assert clean_summary_html(once, site_host=SITE_HOST) == once
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nh3") is None, reason="nh3 is optional")
+@FAST
+@given(HTMLISH)
+def test_nh3_backend_has_the_same_properties(dirty):
+    once = clean_body_html(dirty, site_host=SITE_HOST, backend="nh3")
+    assert violations(once.html) == []
+    assert clean_body_html(once.html, site_host=SITE_HOST, backend="nh3").html == once.html
 
 
 @FAST

@@ -61,8 +61,14 @@ def is_trusted(source_path: str | os.PathLike, content_root: str | os.PathLike,
 class PathEscape:
     kind: str  # static, attach or filename
     written: str  # the whole target as written, e.g. "{static}/../../etc/passwd"
+    inside_content: bool = False  # inside content/, but not in a folder that is published
 
     def message(self) -> str:
+        if self.inside_content:
+            return (f"Verweis „{self.written}“ zeigt auf eine Datei, die nicht veröffentlicht "
+                    "werden darf (z. B. die Gruppentabelle); er wurde durch „#“ ersetzt. "
+                    "{static} und {attach} dürfen nur auf Dateien in den Ordnern für Bilder "
+                    "und Downloads zeigen.")
         return (f"Verweis „{self.written}“ zeigt aus dem Inhaltsordner heraus; er wurde durch "
                 "„#“ ersetzt. Verweise mit {static}, {attach} und {filename} dürfen nur auf "
                 "Dateien im Inhaltsordner zeigen.")
@@ -95,38 +101,61 @@ def _path_variants(value: str) -> set[str]:
     return variants
 
 
-def escapes_content(value: str, relative_dir: str, content_root: str | os.PathLike) -> bool:
-    """Does the target (the part after `{static}`) resolve outside the content folder?
+def _targets(value: str, relative_dir: str, root: Path) -> Iterable[Path | None]:
+    """Every file a target may name (None for an impossible one).
 
     Like Pelican: a leading `/` means relative to the content folder, anything else is
     relative to the folder of the file that links."""
-    root = real_path(content_root)
     for path in _path_variants(value):
         if "\x00" in path:
-            return True
-        if path.startswith("/"):
+            yield None
+        elif path.startswith("/"):
             # Pelican drops one "/" only: "{static}//etc/passwd" joins to "/etc/passwd".
-            candidate = os.path.join(root, path[1:])
+            yield real_path(os.path.join(root, path[1:]))
         else:
-            candidate = os.path.join(root, relative_dir, path)
-        if not real_path(candidate).is_relative_to(root):
-            return True
-    return False
+            yield real_path(os.path.join(root, relative_dir, path))
+
+
+def escapes_content(value: str, relative_dir: str, content_root: str | os.PathLike) -> bool:
+    """Does the target (the part after `{static}`) resolve outside the content folder?"""
+    root = real_path(content_root)
+    return any(target is None or not target.is_relative_to(root)
+               for target in _targets(value, relative_dir, root))
+
+
+def outside_folders(value: str, relative_dir: str, content_root: str | os.PathLike,
+                    folders: Iterable[str]) -> bool:
+    """Does the target name a file outside every one of `folders` (relative to content/)?
+
+    Pelican copies any {static} target in the content folder into the site; without this
+    a post could publish content/gruppen/gruppen.csv with the groups' private contacts."""
+    root = real_path(content_root)
+    allowed = [real_path(root / folder) for folder in folders]
+    return any(target is None or not any(target.is_relative_to(a) for a in allowed)
+               for target in _targets(value, relative_dir, root))
 
 
 def neutralise_path_escapes(text: str, relative_dir: str, content_root: str | os.PathLike,
                             intrasite_regex: str = DEFAULT_INTRASITE_REGEX,
+                            static_folders: Iterable[str] | None = None,
                             ) -> tuple[str, list[PathEscape]]:
-    """Replace each {static}/{attach}/{filename} target that leaves the content folder by
-    `#`; return the new HTML and the escapes found."""
+    """Replace by `#` each {static}/{attach}/{filename} target that leaves the content
+    folder, and each {static}/{attach} target outside `static_folders` (if given); return the
+    new HTML and the escapes found."""
     escapes: list[PathEscape] = []
+    folders = list(static_folders) if static_folders is not None else None
 
     def replace(match: re.Match) -> str:
-        kind = match.group("what").lower()
-        if kind not in FILE_KINDS or not escapes_content(match.group("value"), relative_dir,
-                                                          content_root):
+        kind, value = match.group("what").lower(), match.group("value")
+        if kind not in FILE_KINDS:
             return match.group(0)
-        escapes.append(PathEscape(kind, match.group("path")))
+        if escapes_content(value, relative_dir, content_root):
+            escapes.append(PathEscape(kind, match.group("path")))
+        elif (kind != "filename" and folders is not None
+              and outside_folders(value, relative_dir, content_root, folders)):
+            escapes.append(PathEscape(kind, match.group("path"), inside_content=True))
+        else:
+            return match.group(0)
         quote = match.group("quote")
         return f"{match.group('markup')}{quote}#{quote}"
 

@@ -219,13 +219,19 @@ def clean_metadata(generator, metadata: dict) -> None:
 
 
 # --- bodies --------------------------------------------------------------------------------
+def published_folders(settings: dict) -> list[str]:
+    """The folders whose files a {static} or {attach} link may publish."""
+    return [*settings.get("STATIC_PATHS", []), *image_paths(settings)]
+
+
 def refuse_path_escapes(settings: dict, source: str, html: str,
                         metadata_key: str | None = None) -> str:
     """Replace path-escaping link targets by "#" and log an error for each."""
     cleaned, escapes = neutralise_path_escapes(html, relative_dir(settings, source),
                                                content_root(settings),
                                                settings.get("INTRASITE_LINK_REGEX",
-                                                            "[{|](?P<what>.*?)[|}]"))
+                                                            "[{|](?P<what>.*?)[|}]"),
+                                               static_folders=published_folders(settings))
     if escapes:
         text = source_text(source)
         finder = LineFinder(text)

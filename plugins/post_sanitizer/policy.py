@@ -242,8 +242,8 @@ def clean_text(value: str, max_length: int = 100) -> str:
         text = stripped
     # What is left of an unfinished tag ("<p href=\">" at the very end) is not a tag to a
     # browser, but could become one when some other program joins texts: its "<" goes.
-    text = TAG_START.sub("", text)
-    text = " ".join(drop_bad_chars(text).split())
+    text = TAG_START.sub("", drop_bad_chars(text))
+    text = " ".join(text.split())
     return truncate(text, max_length)
 
 
