@@ -441,3 +441,14 @@ def test_site_policy_sanitises_names_and_descriptions():
     assert "<strong>Fett</strong>" in group.description_html
     for bad in ("<script", "onerror", "javascript:", "<img src=x"):
         assert bad not in group.description_html
+
+
+@pytest.mark.skipif(policy is None, reason="post_sanitizer.policy is not there yet")
+def test_descriptions_cleaned_in_a_worker_process_are_the_same():
+    sources = [f"Gruppe {i}: **fett** <script>x</script>\n\n- Punkt {i}" for i in range(6)]
+    serial = SiteCleaner(policy, {"output_format": "html5"})
+    parallel = SiteCleaner(policy, {"output_format": "html5"}, workers=1, parallel_from=2)
+    parallel.prepare(sources)
+    assert len(parallel._prepared) == len(sources)  # done ahead, partly in the worker
+    for source in sources:
+        assert parallel.markdown(source, "") == serial.markdown(source, "")

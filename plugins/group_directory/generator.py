@@ -77,6 +77,10 @@ class GroupDirectoryGenerator(Generator):
         self.stale_count = 0
         self.hidden_count = 0
         self.env.filters.update(group_schedule=describe, group_tel=phone_href)
+        # Each build makes a new generator (and environment), so compiled templates never
+        # go stale within one; without this, Jinja stats every template file again on each
+        # include, tens of thousands of times for the lists of a large directory.
+        self.env.auto_reload = False
 
     # --- Reading -----------------------------------------------------------------------------
 
