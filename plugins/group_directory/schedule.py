@@ -2,7 +2,7 @@
 
 How `14-täglich` is anchored: the first such weekday on or after the entry's `Stand` date is a
 meeting day, and so is every 14th day before and after it. Editors set `Stand` accordingly
-(SPALTEN.md says so).
+(the README's column table tells editors).
 """
 
 from __future__ import annotations
