@@ -176,6 +176,8 @@ FOOTER_LINKS = [
     ("Feed (Atom)", "feeds/alle.atom.xml"),
 ]
 HOME_ENTRY_POINTS = [
+    ("Eine Selbsthilfegruppe finden", "gruppen/",
+     "Gruppen nach Thema, Ort und Form – vor Ort und online."),
     ("Kontakt aufnehmen", "kontakt/", "Wir beraten Sie vertraulich und auf Wunsch anonym."),
     ("Erfahrungsberichte lesen", "kategorie/erfahrungsberichte/",
      "Menschen aus den Gruppen erzählen, was ihnen geholfen hat."),

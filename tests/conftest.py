@@ -6,6 +6,7 @@ second build in the same process would still call the first one's plugins.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -59,6 +60,12 @@ class BuiltSite:
             except UnicodeDecodeError:
                 continue
         return texts
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file below `folder` with the sha256 of its bytes, to prove nothing changed."""
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def make_content(root: Path, extra_files: dict[str, str | bytes] | None = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -16,6 +15,7 @@ import pytest
 
 from tests.conftest import (
     HOSTILE_POST, HOSTILE_TITLE, ROOT, BuiltSite, build_site, make_content, run_build,
+    tree_digest,
 )
 from tests.html_checks import elements
 
@@ -310,10 +310,6 @@ Slug: hinaus
 Auch Seiten dürfen nicht [hinaus]({attach}/%2e%2e/%2e%2e/geheim/zugang.txt).
 """
 
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_path_escapes_fail_the_build_and_keep_the_previous_output(tmp_path):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 
-from tests.conftest import ROOT, build_site, make_content, run_build
+from tests.conftest import ROOT, build_site, make_content, run_build, tree_digest
 
 BROKEN_LINK_POST = """Title: Ein Verweis ins Leere
 Date: 2026-04-01 10:00
@@ -34,10 +33,6 @@ Category: Erfahrungsberichte
 Ein Beitrag ohne Titel.
 """
 
-
-def tree_digest(folder) -> dict[str, str]:
-    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def test_failed_build_reports_every_problem_and_keeps_previous_output(tmp_path):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 from pelican import signals
 from pelican.generators import Generator
@@ -25,29 +25,9 @@ class FeedLink:
         return MIME_TYPES[self.kind]
 
 
-class _TextOnly(HTMLParser):
-    """Collects the text of an HTML fragment (entities decoded), dropping tags and comments."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def parse_html_declaration(self, i: int) -> int:
-        # Python's parser raises on some "<![…"; read every "<!…>" as a comment, as browsers do.
-        if self.rawdata.startswith("<!--", i):
-            return self.parse_comment(i)
-        return self.parse_bogus_comment(i)
-
-
-def plain(fragment: str) -> str:
-    """Plain text of an HTML fragment, whitespace collapsed (stdlib only, no markupsafe)."""
-    parser = _TextOnly()
-    parser.feed(fragment or "")
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+def has_text(fragment: str) -> bool:
+    """Whether an HTML fragment shows any text (a summary of only an image does not)."""
+    return bool(re.sub(r"<[^>]*>|&nbsp;|\s", "", fragment or ""))
 
 
 def feed_links(settings: dict) -> list[FeedLink]:
@@ -72,17 +52,19 @@ def category_feed(settings: dict, category) -> FeedLink | None:
 
 
 def to_entry(article, site_url: str) -> FeedEntry:
+    # Titles, authors and categories are plain text already (post_sanitizer cleans them
+    # before the article exists); feedgen escapes them as text.
     summary = article.get_summary(site_url) or ""
     content = article.get_content(site_url)
     return FeedEntry(
         url=f"{site_url}/{article.url}",
-        title=plain(article.title),
+        title=article.title,
         published=article.date,
         updated=getattr(article, "modified", None) or article.date,
-        summary_html=summary if plain(summary) else html.escape(plain(article.title)),
+        summary_html=summary if has_text(summary) else html.escape(article.title),
         content_html=content,
-        authors=tuple(plain(str(author)) for author in article.authors),
-        categories=(plain(str(article.category)),),
+        authors=tuple(str(author) for author in article.authors),
+        categories=(str(article.category),),
     )
 
 
@@ -107,9 +89,9 @@ class SiteFeedsGenerator(Generator):
                 pattern = setting(settings, pattern_name)
                 if pattern:
                     link = FeedLink(pattern.format(slug=category.slug),
-                                    f"{settings['SITENAME']}: {plain(str(category))}", kind)
+                                    f"{settings['SITENAME']}: {category}", kind)
                     self._write(link, [to_entry(p, site_url) for p in limited], site_url,
-                                f"Beiträge der Kategorie {plain(str(category))}")
+                                f"Beiträge der Kategorie {category}")
 
     def _write(self, link: FeedLink, entries, site_url: str, description: str) -> None:
         info = FeedInfo(title=link.title, site_url=site_url, self_url=f"{site_url}/{link.path}",
