@@ -12,6 +12,7 @@ Prints min/median/max of every figure and the ratio of the medians (ours / plain
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -131,8 +132,10 @@ def folder_size_mib(folder: Path) -> float:
 
 
 def ours(content: Path, output: Path) -> list[str]:
+    cache = content.parent / "cache"  # cleared before every full build
     return [sys.executable, "-m", "sitetools.publish", "--settings", str(ROOT / "publishconf.py"),
-            "--content", str(content), "--output", str(output)]
+            "--content", str(content), "--output", str(output),
+            "--set", f"CACHE_PATH={json.dumps(str(cache))}"]
 
 
 def plain(content: Path, output: Path, settings: Path) -> list[str]:

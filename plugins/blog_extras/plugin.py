@@ -17,7 +17,12 @@ def add_template_helpers(generator) -> None:
 
     def reading_time(content) -> str:
         # Reads the raw, already sanitised body: `.content` is memoised per siteurl (#1986).
-        return texts.reading_time_label(texts.reading_minutes(content._content, words_per_minute))
+        # Remembered on the post: every list page shows it again for the same post.
+        label = getattr(content, "reading_time_label", None)
+        if label is None:
+            minutes = texts.reading_minutes(content._content, words_per_minute)
+            label = content.reading_time_label = texts.reading_time_label(minutes)
+        return label
 
     generator.env.filters.update(
         german_date=texts.german_date,
