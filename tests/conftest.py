@@ -88,7 +88,7 @@ def run_build(content: Path, output: Path, settings: str = "publishconf.py",
               overrides: dict | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "sitetools.publish", "--settings", settings,
                "--content", str(content), "--output", str(output)]
-    # Each test site gets its own caches, beside its content folder..
+    # Each test site gets its own caches, beside its content folder.
     overrides = {"CACHE_PATH": str(content.parent / "cache"), **(overrides or {})}
     for name, value in overrides.items():
         command += ["--set", f"{name}={json.dumps(value)}"]
