@@ -131,16 +131,39 @@ def folder_size_mib(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
 
-def ours(content: Path, output: Path) -> list[str]:
-    cache = content.parent / "cache"  # cleared before every full build
-    return [sys.executable, "-m", "sitetools.publish", "--settings", str(ROOT / "publishconf.py"),
-            "--content", str(content), "--output", str(output),
-            "--set", f"CACHE_PATH={json.dumps(str(cache))}"]
+def ours(content: Path, output: Path, **settings) -> list[str]:
+    settings = {"CACHE_PATH": str(content.parent / "cache"), **settings}  # cleared per run
+    command = [sys.executable, "-m", "sitetools.publish",
+               "--settings", str(ROOT / "publishconf.py"),
+               "--content", str(content), "--output", str(output)]
+    for name, value in settings.items():
+        command += ["--set", f"{name}={json.dumps(value)}"]
+    return command
 
 
 def plain(content: Path, output: Path, settings: Path) -> list[str]:
     return [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output),
             "-q"]
+
+
+def without_sanitiser() -> list[str]:
+    """Our plugins minus post_sanitizer: only to measure what sanitising costs."""
+    import pelicanconf
+
+    return [name for name in pelicanconf.PLUGINS if name != "post_sanitizer"]
+
+
+# What each variant builds; "plain" is the reference for every ratio.
+VARIANTS = {
+    "ours": lambda content, out, plain_settings: ours(content, out),
+    "plain": lambda content, out, plain_settings: plain(content, out, plain_settings),
+    "ours-nh3": lambda content, out, plain_settings: ours(
+        content, out, POST_SANITIZER_BACKEND="nh3"),
+    "ours-unsanitised": lambda content, out, plain_settings: ours(
+        content, out, PLUGINS=without_sanitiser()),
+}
+LABELS = {"ours": "dieses Projekt", "plain": "Pelican pur", "ours-nh3": "mit nh3",
+          "ours-unsanitised": "ohne Bereinigung"}
 
 
 def touch_one_post(content: Path, round_number: int) -> None:
@@ -158,53 +181,60 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--variants", default="ours,plain",
+                        help=f"comma-separated, from: {', '.join(VARIANTS)}")
     args = parser.parse_args(argv)
+    variants = args.variants.split(",")
+    if "plain" not in variants:
+        variants.append("plain")
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
         content = work / "content"
         generate_content(content, args.posts, args.groups)
-        settings = work / "plainconf.py"
-        settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
-        results: dict[str, dict[str, list[Run]]] = {"ours": {}, "plain": {}}
+        plain_settings = work / "plainconf.py"
+        plain_settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
+        results: dict[str, dict[str, list[Run]]] = {name: {"full": [], "rebuild": []}
+                                                    for name in variants}
         sizes = {}
-        builders = {
-            "ours": lambda out: ours(content, out),
-            "plain": lambda out: plain(content, out, settings),
-        }
         for round_number in range(args.runs):
-            # Paired runs, alternating who goes first, so drift in machine load hits both.
-            order = ["ours", "plain"] if round_number % 2 == 0 else ["plain", "ours"]
-            for name in order:
+            # Paired runs, rotating who goes first, so drift in machine load hits all alike.
+            shift = round_number % len(variants)
+            for name in variants[shift:] + variants[:shift]:
                 output = work / f"out-{name}"
                 shutil.rmtree(output, ignore_errors=True)
                 shutil.rmtree(work / "cache", ignore_errors=True)
-                full = measure(builders[name](output), work)
+                command = VARIANTS[name](content, output, plain_settings)
+                results[name]["full"].append(measure(command, work))
                 touch_one_post(content, round_number)
-                rebuild = measure(builders[name](output), work)
-                results[name].setdefault("full", []).append(full)
-                results[name].setdefault("rebuild", []).append(rebuild)
+                results[name]["rebuild"].append(measure(command, work))
                 sizes[name] = folder_size_mib(output)
-
-        print(f"\n{args.posts} Beiträge, {args.groups} Gruppen, {args.runs} Läufe "
-              f"(min / Median / max)\n")
-        print(f"{'Messgröße':34} {'dieses Projekt':>24} {'Pelican pur':>24} {'Verhältnis':>10}")
-        for phase in ("full", "rebuild"):
-            for label, pick, unit in (("Zeit", lambda r: r.seconds, "s"),
-                                      ("CPU-Zeit", lambda r: r.cpu_seconds, "s"),
-                                      ("Spitzenspeicher", lambda r: r.peak_mib, "MiB")):
-                row = {}
-                for name in ("ours", "plain"):
-                    row[name] = summary([pick(r) for r in results[name][phase]])
-                ratio = row["ours"][1] / row["plain"][1]
-                name = f"{'Vollbau' if phase == 'full' else 'Neubau nach 1 Änderung'}: {label}"
-                print(f"{name:34} {format_triple(row['ours'], unit):>24} "
-                      f"{format_triple(row['plain'], unit):>24} {ratio:>9.2f}×")
-        print(f"{'Ausgabe (MiB)':34} {sizes['ours']:>24.1f} {sizes['plain']:>24.1f} "
-              f"{sizes['ours'] / sizes['plain']:>9.2f}×")
+        print_table(args, variants, results, sizes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def print_table(args, variants, results, sizes) -> None:
+    print(f"\n{args.posts} Beiträge, {args.groups} Gruppen, {args.runs} Läufe "
+          f"(min/Median/max; Verhältnis: Median geteilt durch Pelican pur)\n")
+    header = f"{'Messgröße':34}" + "".join(f"{LABELS[v]:>30}" for v in variants)
+    print(header)
+    for phase in ("full", "rebuild"):
+        for label, pick, unit in (("Zeit", lambda r: r.seconds, "s"),
+                                  ("CPU-Zeit", lambda r: r.cpu_seconds, "s"),
+                                  ("Spitzenspeicher", lambda r: r.peak_mib, "MiB")):
+            triples = {v: summary([pick(r) for r in results[v][phase]]) for v in variants}
+            reference = triples["plain"][1]
+            title = f"{'Vollbau' if phase == 'full' else 'Nach 1 Änderung'}: {label}"
+            cells = "".join(
+                f"{format_triple(triples[v], unit) + f' ({triples[v][1] / reference:.2f}×)':>30}"
+                for v in variants)
+            print(f"{title:34}{cells}")
+    reference_size = sizes["plain"]
+    cells = "".join(f"{f'{sizes[v]:.1f} MiB ({sizes[v] / reference_size:.2f}×)':>30}"
+                    for v in variants)
+    print(f"{'Ausgabe':34}{cells}")
 
 
 def format_triple(values: tuple[float, float, float], unit: str) -> str:
