@@ -129,9 +129,11 @@ def check_file(path: Path, settings: dict) -> list[Finding]:
     folder = (os.path.dirname(os.path.relpath(path.resolve(), root.resolve())) if inside
               else (settings.get("ARTICLE_PATHS") or [""])[0])  # where it will be published
     finder = LineFinder(text)
-    content, escapes = neutralise_path_escapes(content or "", folder, root)
+    published = glue.published_folders(settings)
+    content, escapes = neutralise_path_escapes(content or "", folder, root,
+                                               static_folders=published)
     summary, summary_escapes = neutralise_path_escapes(str(metadata.get("summary", "")),
-                                                       folder, root)
+                                                       folder, root, static_folders=published)
     for escape in escapes:
         line = finder.line_for((escape.written, "{" + escape.kind + "}"))
         findings.append(Finding(line, escape.message(), True))
@@ -166,6 +168,12 @@ def check_file(path: Path, settings: dict) -> list[Finding]:
                              image_paths=rules.image_paths)
     for removal in result.removals:
         findings.append(Finding(finder.line_for(removal.needles), str(removal), False))
+    # As the build does: cleaning may turn an encoded or unquoted target into a real link.
+    _, hidden_escapes = neutralise_path_escapes(result.html, folder, root,
+                                                static_folders=published)
+    for escape in hidden_escapes:
+        line = finder.line_for((escape.written, "static", "attach", "filename"))
+        findings.append(Finding(line, escape.message(), True))
     return findings
 
 

@@ -243,7 +243,7 @@ def test_metadata_cannot_move_retemplate_or_relabel_a_post(hostile):
     assert not (hostile.output / "boese.html").exists()
     assert not (hostile.output / "index").exists()
     page = hostile.read("beitraege/boese/index.html")
-    assert '<article class="post">' in page  # the article template, not "page"
+    assert '<article class="post"' in page  # the article template, not "page"
     assert '<html lang="de">' in page
 
 
@@ -479,5 +479,25 @@ def test_static_links_cannot_publish_files_outside_the_published_folders(tmp_pat
     assert site.returncode == 1
     assert ("content/beitraege/tabelle.md:6: Verweis „{static}/gruppen/gruppen.csv“ zeigt auf "
             "eine Datei, die nicht veröffentlicht werden darf") in site.stderr
+    copies = [p for p in tmp_path.rglob("gruppen.csv") if "content" not in p.parts]
+    assert copies == []
+
+
+ENCODED_GROUP_TABLE_GRAB = """Title: Noch einmal die Tabelle
+Date: 2026-04-05 10:00
+Category: Gastbeiträge
+Author: Kim, Gruppe Weitblick
+
+Versteckt: [Tabelle](&#123;static&#125;/gruppen/gruppen.csv) und
+<a href={static}/gruppen/gruppen.csv>ohne Anführungszeichen</a>.
+"""
+
+
+def test_encoded_or_unquoted_static_links_cannot_publish_the_group_table(tmp_path):
+    site = build_site(tmp_path, extra_files={"beitraege/tabelle.md": ENCODED_GROUP_TABLE_GRAB},
+                      expect_success=False)
+    assert site.returncode == 1
+    assert "content/beitraege/tabelle.md:" in site.stderr
+    assert "nicht veröffentlicht werden darf" in site.stderr
     copies = [p for p in tmp_path.rglob("gruppen.csv") if "content" not in p.parts]
     assert copies == []

@@ -210,6 +210,9 @@ def clean_metadata(generator, metadata: dict) -> None:
         return (Author if kind == "author" else Category)(name, settings)
 
     notes = sanitize_metadata(metadata, file_keys, metadata_rules(settings), make_wrapper)
+    if isinstance(metadata.get("summary"), str):  # again after cleaning, as for the body
+        metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
+                                                  metadata_key="summary")
     if notes:
         text = source_text(source)
         path = shown_path(settings, source)
@@ -288,7 +291,9 @@ def clean_content(content) -> None:
     if trusted(settings, source):
         return
     result = clean_body(settings, content._content)
-    content._content = result.html
+    # Again on the cleaned HTML: cleaning decodes entities and quotes attributes, so a
+    # target written as `&#123;static&#125;/…` or unquoted only becomes a link here.
+    content._content = refuse_path_escapes(settings, source, result.html)
     if result.removals:
         path = shown_path(settings, source)
         finder = LineFinder(source_text(source))
