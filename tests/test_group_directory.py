@@ -129,3 +129,19 @@ def test_reference_date_setting():
     assert reference_date("2026-11-24", "Europe/Berlin") == date(2026, 11, 24)
     assert reference_date(date(2026, 1, 2), "Europe/Berlin") == date(2026, 1, 2)
     assert isinstance(reference_date(None, "Europe/Berlin"), date)
+
+
+def test_json_ld_of_an_ended_group_keeps_its_own_contacts_back():
+    from group_directory.exports import ContactPoint, group_jsonld
+
+    contact = ContactPoint("Kontaktstelle Beispielstadt", "01234 567890",
+                           "info@selbsthilfe-beispielstadt.example", "/kontakt/")
+    released = dict(contact_public=True, email="lichtblick@gruppe.example",
+                    phone="01234 99887", website="https://lichtblick.example")
+    active = group_jsonld(group("lichtblick", "Lichtblick", **released), site_url="",
+                          contact=contact, meetings=(), tzid="Europe/Berlin")
+    assert active["email"] == "lichtblick@gruppe.example" and active["sameAs"]
+    ended = group_jsonld(group("lichtblick", "Lichtblick", status=Status.ENDED, **released),
+                         site_url="", contact=contact, meetings=(), tzid="Europe/Berlin")
+    assert not {"email", "telephone", "sameAs"} & set(ended)
+    assert ended["contactPoint"]["telephone"] == "01234 567890"

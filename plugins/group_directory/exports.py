@@ -194,11 +194,13 @@ def group_jsonld(group: Group, *, site_url: str, contact: ContactPoint,
         "keywords": [topic.name for topic in group.topics],
         "areaServed": group.place.name,
     }
-    if group.website:
+    # An ended group's page hides its own contacts (they may reach nobody any more, or the
+    # wrong person); its structured data must not publish them either.
+    if group.is_listed and group.website:
         data["sameAs"] = [group.website]
-    if group.contact_public and group.email:
+    if group.is_listed and group.contact_public and group.email:
         data["email"] = group.email
-    if group.contact_public and group.phone:
+    if group.is_listed and group.contact_public and group.phone:
         data["telephone"] = group.phone
     data["contactPoint"] = {"@type": "ContactPoint", "name": contact.name,
                             "telephone": contact.phone, "email": contact.email,
