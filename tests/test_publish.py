@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from tests.conftest import ROOT, build_site, make_content, run_build, tree_digest
+from tests.conftest import FIXTURE_SITE, ROOT, build_site, make_content, run_build, tree_digest
 
 BROKEN_LINK_POST = """Title: Ein Verweis ins Leere
 Date: 2026-04-01 10:00
@@ -85,3 +85,22 @@ def test_successful_build_leaves_no_temporary_folders(tmp_path):
     assert build_site_again.returncode == 0
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_group_table_errors_are_reported_together_with_other_problems(tmp_path):
+    table = (FIXTURE_SITE / "gruppen" / "gruppen.csv").read_bytes()
+    broken_table = table.replace(";Präsenz;aktiv;Freitag;".encode(),
+                                 ";Präsens;aktiv;Freitag;".encode(), 1)
+    assert broken_table != table
+    prepared = ("\r\nvorbereitet-test;Noch nicht fertig;;;;;;;;;;;;;;;;;;;;;;nein").encode()
+    site = build_site(tmp_path, extra_files={
+        "gruppen/gruppen.csv": broken_table + prepared,
+        "beitraege/verweis-ins-leere.md": BROKEN_LINK_POST,
+    }, expect_success=False)
+    assert site.returncode == 1
+    assert "Zeile 2, Spalte „Form“: „Präsens“" in site.stderr
+    assert "beitraege/verweis-ins-leere.md:10: Verweis" in site.stderr
+    # The prepared, unpublished row is incomplete: a warning, not one of the problems.
+    warnings, problems = site.stderr.split("NICHT veröffentlicht", 1)
+    assert "Zeile 12, Spalte „Themen“: Angabe fehlt" in warnings
+    assert "Zeile 12" not in problems

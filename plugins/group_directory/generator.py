@@ -1,6 +1,7 @@
 """The Pelican generator of the group directory: reads the table, links posts, writes pages.
 
-generate_context() reads and validates the data (all problems at once: GroupDataError) and
+generate_context() reads and validates the data (every problem logged as an error, so the
+publish build reports them together with all other problems of the run and fails) and
 puts `groups` (the listed groups, A–Z) and `group_directory` (all indexes) into the shared
 context, so any template can use them. generate_output() writes every HTML page with
 writer.write_file (so the sitemap plugin sees them) and the calendar, JSON and feed files.
@@ -22,7 +23,7 @@ from pelican.utils import sanitised_join
 from . import report
 from .calendar_file import CalendarJob, CalendarWriter
 from .defaults import plugin_settings
-from .errors import GroupDataError
+from .errors import Problem
 from .exports import (
     ContactPoint,
     absolute,
@@ -58,6 +59,13 @@ def reference_date(value: Any, tzid: str) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def report_problems(problems: list[Problem]) -> None:
+    """Log each problem as an error instead of raising: the rest of the build still runs, so
+    editors see the table's problems together with every other problem of the run."""
+    for problem in problems:
+        logger.error("%s", problem)
 
 
 class GroupDirectoryGenerator(Generator):
@@ -110,7 +118,8 @@ class GroupDirectoryGenerator(Generator):
         for warning in result.warnings:
             logger.warning("%s", warning)
         if result.problems:
-            raise GroupDataError(result.problems)
+            report_problems(result.problems)
+            return
         self.warning_count = len(result.warnings)
         self.stale_count = len(result.stale)
         self.hidden_count = len(result.hidden)
@@ -122,7 +131,8 @@ class GroupDirectoryGenerator(Generator):
             logger.warning("%s", warning)
         self.warning_count += len(warnings)
         if problems:
-            raise GroupDataError(problems)
+            report_problems(problems)
+            return
         self.directory = directory
         for name, value in self.options.items():  # GROUPS_URL etc. for every template
             self.context.setdefault(name, value)

@@ -523,7 +523,9 @@ def read_groups(data: bytes, source: str, *, cleaner: Cleaner, today: date,
                   if column}
         reader = RowReader(source, row_number, values, cleaner)
         group, publish = parse_row(reader)
-        problems.extend(reader.problems)
+        # A row with "Veröffentlichen: nein" is being prepared: its gaps must not stop the
+        # site. They are warnings until the row is published.
+        (problems if publish else warnings).extend(reader.problems)
         slug = reader.raw(KENNUNG) or (group.slug if group else german_slug(
             strip_tags(reader.raw(NAME))))
         if slug:
