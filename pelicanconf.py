@@ -50,6 +50,10 @@ EXTRA_PATH_METADATA = {
 }
 # robots.txt is a template so that it names the sitemap under the real SITEURL.
 TEMPLATE_PAGES = {"extra/robots.txt": "robots.txt"}
+# A post's category comes from its "Category:" line only (post_sanitizer checks it), never
+# from the folder name "beitraege".
+USE_FOLDER_AS_CATEGORY = False
+DEFAULT_CATEGORY = "Erfahrungsberichte"
 IGNORE_FILES = [".#*", "_vorlage*", "robots.txt"]
 # rST and raw HTML readers are off: docutils' `include` directive reads any file on disk.
 READERS = {"rst": None, "html": None, "htm": None}
@@ -77,8 +81,11 @@ YEAR_ARCHIVE_URL = "archiv/{date:%Y}/"
 YEAR_ARCHIVE_SAVE_AS = "archiv/{date:%Y}/index.html"
 MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404",
+                    "search"]  # search: the search page (plugins/offline_search)
 INDEX_SAVE_AS = "index.html"
+SEARCH_URL = "suche/"
+SEARCH_SAVE_AS = "suche/index.html"
 
 DEFAULT_PAGINATION = 8
 PAGINATION_PATTERNS = (
@@ -147,6 +154,8 @@ PLUGINS = [
     "internal_links",
     "site_feeds",
     "pelican.plugins.sitemap",
+    # Last: indexes the finished site with Pagefind (offline full-text search, suche/).
+    "offline_search",
 ]
 SITEMAP = {
     "format": "xml",
@@ -165,6 +174,7 @@ MENU = [
     ("Über uns", "ueber-uns/"),
     ("Kontakt", "kontakt/"),
     ("Leichte Sprache", "leichte-sprache/"),
+    ("Suche", "suche/"),
 ]
 FOOTER_LINKS = [
     ("Hilfe in Krisen", "hilfe-in-krisen/"),
@@ -185,7 +195,8 @@ HOME_ENTRY_POINTS = [
 ]
 
 # Sent as a meta tag on every page; deploy/ has the same policy as real HTTP headers.
-# No 'unsafe-inline': the theme has no inline script or style.
+# No 'unsafe-inline': the theme has no inline script or style. The search page (suche/)
+# adds 'wasm-unsafe-eval' to script-src for Pagefind (OFFLINE_SEARCH_CSP, offline_search).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; "

@@ -434,7 +434,9 @@ def test_glue_treats_content_of_unknown_origin_as_contributed(tmp_path):
 
     metadata = {"title": "<b>X</b>", "save_as": "index.html", "reader": "markdown"}
     plugin.clean_metadata(FakeGenerator(glue_settings(tmp_path)), metadata)
+    author = metadata.pop("author")
     assert metadata == {"title": "X", "reader": "markdown"}
+    assert str(author) == "Anonym"
 
 
 def test_glue_never_caches_inside_the_content_folder(tmp_path):
@@ -501,3 +503,34 @@ def test_encoded_or_unquoted_static_links_cannot_publish_the_group_table(tmp_pat
     assert "nicht veröffentlicht werden darf" in site.stderr
     copies = [p for p in tmp_path.rglob("gruppen.csv") if "content" not in p.parts]
     assert copies == []
+
+
+WITHOUT_AUTHOR_AND_CATEGORY = """Title: Ohne Angaben
+Date: 2026-04-06 10:00
+
+Ein kurzer Text ohne Autorin und ohne Kategorie.
+"""
+MISSPELT_CATEGORY = """Title: Falsch geschrieben
+Date: 2026-04-07 10:00
+Author: Kim, Gruppe Weitblick
+Category: Erfahrungsbericht
+
+Ein kurzer Text.
+"""
+
+
+def test_missing_or_misspelt_category_fails_and_missing_author_is_anonymous(tmp_path):
+    site = build_site(tmp_path, extra_files={"beitraege/ohne.md": WITHOUT_AUTHOR_AND_CATEGORY,
+                                             "beitraege/falsch.md": MISSPELT_CATEGORY},
+                      expect_success=False)
+    assert site.returncode == 1
+    problems = site.stderr.split("NICHT veröffentlicht", 1)[1]
+    assert "content/beitraege/ohne.md:1: Pflichtangabe „Category:“ fehlt" in problems
+    assert "content/beitraege/falsch.md:4: Kategorie „Erfahrungsbericht“ gibt es nicht" in problems
+    assert "AttributeError" not in site.stderr
+
+
+def test_post_without_author_is_shown_as_anonymous(tmp_path):
+    post = WITHOUT_AUTHOR_AND_CATEGORY.replace("Date:", "Category: Erfahrungsberichte\nDate:")
+    site = build_site(tmp_path, extra_files={"beitraege/ohne.md": post})
+    assert "Anonym</a>" in site.read("beitraege/ohne/index.html")

@@ -151,11 +151,11 @@ def sanitize_metadata(metadata: dict, file_keys: Iterable[str], rules: MetadataR
 
     if "title" in metadata:
         _clean_plain(metadata, "title", rules.title_max, notes)
-    had_author = "author" in metadata or "authors" in metadata
     for key in ("author", "authors", "tags"):
         if key in metadata:
             _clean_wrappers(metadata, key, rules.text_max, notes)
-    if had_author and "author" not in metadata and "authors" not in metadata and make_wrapper:
+    # No author, or one that was nothing but HTML: anonymous is normal in self-help.
+    if "author" not in metadata and "authors" not in metadata and make_wrapper:
         metadata["author"] = make_wrapper("author", rules.default_author)
         notes.append(MetadataNote("author", f"Autor/in wird als „{rules.default_author}“ "
                                             "angezeigt"))

@@ -219,6 +219,23 @@ def clean_metadata(generator, metadata: dict) -> None:
         for note in notes:
             line = metadata_line(text, note.key) if text else None
             logger.warning(report_line(path, line or 1, note.message))
+    refuse_unknown_category(settings, source, metadata, file_keys)
+
+
+def refuse_unknown_category(settings: dict, source: str | None, metadata: dict,
+                            file_keys: tuple[str, ...]) -> None:
+    """A missing or misspelt category fails the build, as `make.py check` says: otherwise
+    Pelican quietly opens a new category page and feed ("Erfahrungsbericht")."""
+    allowed = setting(settings, "POST_SANITIZER_CATEGORIES")
+    if "category" not in file_keys:
+        message, line = f"Pflichtangabe „Category:“ fehlt (erlaubt: {', '.join(allowed)}).", 1
+    elif str(metadata.get("category", "")) not in allowed:
+        message = (f"Kategorie „{metadata.get('category', '')}“ gibt es nicht; erlaubt: "
+                   f"{', '.join(allowed)}.")
+        line = metadata_line(source_text(source), "category") or 1
+    else:
+        return
+    logger.error(report_line(shown_path(settings, source), line, message))
 
 
 # --- bodies --------------------------------------------------------------------------------
