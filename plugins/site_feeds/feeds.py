@@ -50,7 +50,7 @@ def tag_uri(url: str, published: datetime) -> str:
 def build_feed(info: FeedInfo) -> FeedGenerator:
     entries = sorted(info.entries, key=lambda e: e.published, reverse=True)
     feed = FeedGenerator()
-    feed.id(info.site_url + "/")
+    feed.id(info.self_url)  # one id per feed: readers must not merge the category feeds
     feed.title(info.title)
     feed.subtitle(info.description)
     feed.description(info.description)
