@@ -22,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-VENV_PYTHON = VENV / "bin" / "python"
+# Windows keeps a venv's interpreter elsewhere; editors at contact points often use Windows.
+VENV_PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 # Which optional dependency groups each command needs, besides the base ones.
 EXTRAS_FOR_COMMAND = {
