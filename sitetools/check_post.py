@@ -19,7 +19,6 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,26 +34,6 @@ class Finding:
         kind = "Problem" if self.problem else "Hinweis"
         where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {kind}: {self.message}"
-
-
-class _Images(HTMLParser):
-    """Collects (src, alt or None) of every <img>."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.images: list[tuple[str, str | None]] = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag == "img":
-            values = dict(attrs)
-            self.images.append((values.get("src") or "", values.get("alt")))
-
-
-def images_without_alt(html: str) -> list[str]:
-    parser = _Images()
-    parser.feed(html or "")
-    parser.close()
-    return [src for src, alt in parser.images if not (alt or "").strip()]
 
 
 def load_settings(settings_file: str) -> dict:
@@ -144,10 +123,12 @@ def check_file(path: Path, settings: dict) -> list[Finding]:
                                       "wird beim Bauen nicht bereinigt.", False))
         return findings
 
-    for src in images_without_alt(content):
-        line = LineFinder(text).line_for((src, "![", "<img"))
+    from image_variants.markup import missing_alt_texts  # noqa: PLC0415 - the build's rule
+
+    for line, _src in missing_alt_texts(text):
         findings.append(Finding(line, "Bild ohne Alternativtext: bitte beschreiben, was zu "
-                                      "sehen ist (![Beschreibung](…) oder alt=\"…\").", True))
+                                      "sehen ist (![Beschreibung](…) oder alt=\"…\"); ein "
+                                      "rein schmückendes Bild: ![(dekorativ)](…).", True))
 
     if "summary" in metadata:
         metadata["summary"] = summary

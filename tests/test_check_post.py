@@ -105,9 +105,9 @@ def test_every_problem_is_named_with_its_line(tmp_path, capsys):
         f"{shown}:6: Problem: Status „hidden“ nicht erlaubt – der Beitrag bleibt ein Entwurf "
         "(draft)",
         f"{shown}:9: Problem: Bild ohne Alternativtext: bitte beschreiben, was zu sehen ist "
-        "(![Beschreibung](…) oder alt=\"…\").",
+        "(![Beschreibung](…) oder alt=\"…\"); ein rein schmückendes Bild: ![(dekorativ)](…).",
         f"{shown}:11: Problem: Bild ohne Alternativtext: bitte beschreiben, was zu sehen ist "
-        "(![Beschreibung](…) oder alt=\"…\").",
+        "(![Beschreibung](…) oder alt=\"…\"); ein rein schmückendes Bild: ![(dekorativ)](…).",
         f"{shown}:13: Problem: Verweis „{{static}}/../../etc/passwd“ zeigt aus dem "
         "Inhaltsordner heraus; er wurde durch „#“ ersetzt. Verweise mit {static}, {attach} "
         "und {filename} dürfen nur auf Dateien im Inhaltsordner zeigen.",
