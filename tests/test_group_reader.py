@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 
-from group_directory.errors import GroupDataError, Problem
+from group_directory.errors import Problem
 from group_directory.model import LAST, Accessibility, Audience, Form, Rhythm, Status
 from group_directory.reader import decode, read_groups, sniff_delimiter
 from group_directory.sanitize import SiteCleaner, load_policy
@@ -346,13 +346,6 @@ def test_empty_file():
     (problem,) = read(b"").problems
     assert problem.row == 1 and "Die Datei ist leer" in problem.message
 
-
-def test_group_data_error_carries_every_problem():
-    problems = [Problem(SOURCE, "eins", 2, "Form"), Problem(SOURCE, "zwei", 3)]
-    error = GroupDataError(problems)
-    assert error.problems == problems
-    assert [str(p) for p in error.problems] == [
-        f"{SOURCE}, Zeile 2, Spalte „Form“: eins", f"{SOURCE}, Zeile 3: zwei"]
 
 
 # --- Warnings ------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
-"""Problems found in the group data, and the exception that fails the build with all of them."""
+"""Problems found in the group data, each naming row and column for the editors."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -26,16 +25,3 @@ class Problem:
         if self.column:
             where += f", Spalte „{self.column}“"
         return f"{where}: {self.message}"
-
-
-class GroupDataError(Exception):
-    """The group data (or a post's link to a group) has errors; the build must fail.
-
-    sitetools/publish.py prints every entry of `problems`.
-    """
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems: list[Problem] = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} Fehler im Gruppenverzeichnis"
-                         + (f": {self.problems[0]}" if count == 1 else ""))
