@@ -95,7 +95,8 @@ def post_text(number: int, rng: random.Random) -> str:
 
 def generate_content(target: Path, posts: int, groups: int) -> None:
     rng = random.Random(20261124)
-    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("beitraege", "gruppen"))
+    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("beitraege",
+                                                                          "gruppen.csv"))
     (target / "beitraege").mkdir()
     for number in range(posts):
         (target / "beitraege" / f"bericht-{number:05d}.md").write_text(
@@ -103,7 +104,6 @@ def generate_content(target: Path, posts: int, groups: int) -> None:
     if groups:
         from bench.make_groups import write_groups  # written with the group directory
 
-        (target / "gruppen").mkdir(exist_ok=True)
         write_groups(target / "gruppen" / "gruppen.csv", groups)
 
 
@@ -117,13 +117,16 @@ class Run:
 def measure(command: list[str], cwd: Path) -> Run:
     """Run one build; wall time, CPU time and peak memory of exactly that process."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    # stderr goes to a file: a pipe nobody reads while we wait would fill up and block.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                                   stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"build failed: {' '.join(command)}\n{errors.read().decode()}")
     return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 

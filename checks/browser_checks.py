@@ -6,13 +6,18 @@
 Builds the site with publishconf.py into a temporary folder, with SITEURL set to a local
 web server on 127.0.0.1, and loads one page of every page type (home, its page 2, an
 article, an article with a content note, a page, category, tag, author, the archives, a
-year archive, the lists of tags, categories and authors, the 404 page and, if built, the
-group directory under gruppen/) at each viewport width. Then, per page and width:
+year archive, the lists of tags, categories and authors, the 404 page, the search page and,
+if built, the group directory under gruppen/) at each viewport width. Then, per page and width:
 
   * axe-core (WCAG 2.0/2.1 A and AA rules) must report no violations. axe is injected in a
     context with bypass_csp=True, since the site's CSP forbids inline scripts.
   * In a second context that keeps the CSP: no CSP violation, no script error, no request
     to any host but 127.0.0.1 (such requests are aborted), no failed subresource.
+
+And a real search on suche/ (Pagefind, under the page's own CSP): "Trinken" must find a
+group about Alkohol (lay word from content/gruppen/synonyme.csv), "Alkoholsucht" must find
+something (compound split), the filters must be filled, ?q= must search on load, and axe
+must find nothing on the page with its results shown.
 
 Run with the project's .venv Python (`python3 make.py ci` installs Playwright there) and
 after `npm ci` in checks/ (axe-core). Exit status 1 on any finding.
@@ -38,7 +43,7 @@ DEFAULT_WIDTHS = [390, 1280]
 HEIGHT = {390: 844, 1280: 800}
 # Top-level folders that are not Pelican pages.
 NOT_PAGES = {"beitraege", "kategorie", "schlagwort", "autorinnen-und-autoren", "archiv",
-             "seite", "theme", "feeds", "bilder", "gruppen", "drafts"}
+             "seite", "theme", "feeds", "bilder", "gruppen", "drafts", "suche"}
 PREFERRED_PAGE = ["kontakt", "ueber-uns", "hilfe-in-krisen"]
 
 
@@ -80,6 +85,7 @@ def pick_pages(site: Path) -> list[tuple[str, str]]:
     add("archives", "archiv/index.html")
     add("year archive", first(under(r"archiv/\d{4}/index\.html")))
     add("404", "404.html")
+    add("search", "suche/index.html")
     # The group directory: its start page, then one page per folder shape (a-z, one group,
     # the topic list, one topic), whatever the URLs turn out to be.
     groups = under(r"gruppen/.+\.html")
@@ -178,6 +184,74 @@ def check_page(csp_context, axe_context, health: Health, url: str, where: str,
         page.close()
 
 
+SEARCH_PAGE = "suche/"
+# (query, what the results must contain): a lay word of the synonym list, a compound word.
+SEARCH_CASES = [
+    ("Trinken", "a group about Alkohol"),
+    ("Alkoholsucht", "at least one result"),
+]
+
+
+def search_results(page, query: str) -> dict:
+    """Type `query` into the search page and return its status text and results."""
+    page.fill("#suche-eingabe", query)
+    page.press("#suche-eingabe", "Enter")
+    page.wait_for_function(
+        """(q) => { const s = document.getElementById('suche-meldung').textContent;
+                    return s.includes('„' + q + '“'); }""", arg=query, timeout=15000)
+    return page.evaluate(
+        """() => ({status: document.getElementById('suche-meldung').textContent,
+                  results: Array.from(document.querySelectorAll('.search-result')).map(li => ({
+                    href: li.querySelector('a').getAttribute('href'),
+                    meta: (li.querySelector('.search-result-meta') || {}).textContent || ''}))})""")
+
+
+def check_search(csp_context, axe_context, health: "Health", origin: str, where: str
+                 ) -> tuple[list[str], list[dict]]:
+    """A real search under the search page's CSP; returns (problems, axe violations)."""
+    problems: list[str] = []
+    page = csp_context.new_page()
+    try:
+        health.problems = []
+        health.watch(page)
+        page.goto(f"{origin}/{SEARCH_PAGE}", wait_until="load", timeout=20000)
+        try:
+            page.wait_for_selector("form#suche-formular[data-ready]", state="attached",
+                                   timeout=15000)
+        except Exception:  # noqa: BLE001 - report what the page says instead
+            status = page.text_content("#suche-meldung") or ""
+            problems.append(f"{where}: search did not start ({status.strip() or 'no message'})")
+            return problems + [f"{where}: {p}" for p in dict.fromkeys(health.problems)], []
+        topics = page.eval_on_selector_all("#suche-thema option", "o => o.length")
+        if topics < 2:
+            problems.append(f"{where}: the topic filter has no values")
+        for query, expected in SEARCH_CASES:
+            found = search_results(page, query)
+            results = found["results"]
+            print(f"  search {query!r:<18} {where:<56} {len(results)} result(s) shown: "
+                  f"{found['status']}", flush=True)
+            if expected == "a group about Alkohol":
+                ok = any("/gruppen/" in r["href"] and "Alkohol" in r["meta"] for r in results)
+            else:
+                ok = bool(results)
+            if not ok:
+                problems.append(f"{where}: search for {query!r} found not {expected}: "
+                                f"{found['status']}")
+        problems += [f"{where}: {p}" for p in dict.fromkeys(health.problems)]
+    finally:
+        page.close()
+    page = axe_context.new_page()  # the results page, for axe (CSP bypassed to inject it)
+    try:
+        page.goto(f"{origin}/{SEARCH_PAGE}?q=Trinken", wait_until="load", timeout=20000)
+        try:
+            page.wait_for_selector(".search-result", timeout=15000)
+        except Exception:  # noqa: BLE001
+            problems.append(f"{where}: ?q=Trinken showed no results on load")
+        return problems, run_axe(page)
+    finally:
+        page.close()
+
+
 def check(site: Path, origin: str, chosen: list[tuple[str, str]], widths: list[int],
           limit: int) -> int:
     from playwright.sync_api import sync_playwright
@@ -218,6 +292,21 @@ def check(site: Path, origin: str, chosen: list[tuple[str, str]], widths: list[i
                     count = sum(len(v["nodes"]) for v in found)
                     status = "ok" if not found else f"{len(found)} violation(s), {count} node(s)"
                     print(f"  {label:<36} {where:<56} axe: {status}", flush=True)
+                if (site / SEARCH_PAGE / "index.html").is_file():
+                    where = f"{SEARCH_PAGE} (searching) @{width}px"
+                    try:
+                        found_problems, found = check_search(csp_context, axe_context, health,
+                                                             origin, where)
+                    except Exception as error:  # noqa: BLE001 - report, go on
+                        found_problems, found = [f"{where}: {type(error).__name__}: "
+                                                 f"{str(error)[:300]}"], []
+                    health_problems += found_problems
+                    for v in found:
+                        key = (v["id"], v["impact"], v["help"], v["helpUrl"])
+                        violations[key].append(where)
+                        for node in v["nodes"]:
+                            nodes[key].setdefault(node["target"],
+                                                  (node["html"], node["summary"]))
                 health_problems += [f"(axe context) {p}" for p in axe_health.problems]
                 axe_context.close()
                 csp_context.close()

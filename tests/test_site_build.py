@@ -235,3 +235,16 @@ def test_pagination_has_accessible_labels_and_distinct_titles(tmp_path):
     assert "Seite 2 von 2" in facts(second).title
     assert 'rel="prev"' in second
     assert "Seite 2 von 2" not in facts(site.read("index.html")).title
+
+
+def test_deploy_headers_send_the_same_csp_as_the_pages():
+    import pelicanconf
+    from offline_search.csp import with_wasm
+
+    from tests.conftest import ROOT
+
+    site_policy = pelicanconf.CONTENT_SECURITY_POLICY
+    for path in ("content/extra/htaccess", "deploy/nginx.conf"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert f"\"{site_policy}; frame-ancestors 'none'\"" in text, path
+        assert f"\"{with_wasm(site_policy)}; frame-ancestors 'none'\"" in text, path

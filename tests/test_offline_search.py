@@ -1,0 +1,374 @@
+"""Unit tests of offline_search: the synonym list, German word splitting and expansion, which
+pages are indexed, the search page's CSP, and the Pagefind client (with the real program)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from offline_search import csp, indexer, selection, synonyms
+from offline_search.service import PagefindService, ServiceError, find_executable
+from offline_search.words import Expander, Vocabulary, forms, tokens
+
+SOURCE = "content/gruppen/synonyme.csv"
+
+
+def read_bytes(data: bytes) -> synonyms.SynonymList:
+    return synonyms.parse(synonyms.decode(data), SOURCE)
+
+
+def pairs(result: synonyms.SynonymList) -> list[tuple[str, str]]:
+    return [(s.word, s.term) for s in result.synonyms]
+
+
+# --- The synonym list ------------------------------------------------------------------------
+
+def test_reads_semicolon_csv_with_bom_and_crlf():
+    data = "\ufeffSuchwort;Begriff\r\nTrinken;Alkohol\r\nSaufen ; Alkohol \r\n".encode()
+    result = read_bytes(data)
+    assert result.problems == ()
+    assert pairs(result) == [("Trinken", "Alkohol"), ("Saufen", "Alkohol")]
+
+
+def test_reads_comma_csv_with_quoted_cells_and_several_words_per_cell():
+    data = ('Suchwort,Begriff\n"Magersucht, Bulimie",Essstörungen\n'
+            'Burn-out,"Burnout, Erschöpfung"\n').encode()
+    assert pairs(read_bytes(data)) == [
+        ("Magersucht", "Essstörungen"), ("Bulimie", "Essstörungen"),
+        ("Burn-out", "Burnout"), ("Burn-out", "Erschöpfung")]
+
+
+def test_reads_windows_1252_tabs_header_spelling_and_column_order():
+    data = "BEGRIFF\tSuchwörter \nÜbergewicht\tFettleibigkeit\n".encode("cp1252")
+    assert pairs(read_bytes(data)) == [("Fettleibigkeit", "Übergewicht")]
+
+
+def test_blank_lines_and_extra_columns_are_ignored():
+    data = b"\n\nSuchwort;Begriff;Notiz\n\nTrinken;Alkohol;von Frau K.\n;;\n"
+    result = read_bytes(data)
+    assert result.problems == () and pairs(result) == [("Trinken", "Alkohol")]
+
+
+def test_problems_name_file_and_line_and_all_are_reported():
+    data = ('Suchwort;Begriff\nTrinken;Alkohol\n"Zwei\nZeilen";\n;Sucht\n'
+            f"{'x' * 70};Sucht\n1234;Sucht\nSaufen;Alkohol\n").encode()
+    result = read_bytes(data)
+    assert result.problems == (
+        f"{SOURCE}:3: Spalte „Begriff“ ist leer. Jede Zeile braucht ein Suchwort und einen "
+        "Begriff, z. B. „Trinken;Alkohol“.",
+        f"{SOURCE}:5: Spalte „Suchwort“ ist leer. Jede Zeile braucht ein Suchwort und einen "
+        "Begriff, z. B. „Trinken;Alkohol“.",
+        f"{SOURCE}:6: „{'x' * 60}…“ ist zu lang (höchstens 60 Zeichen).",
+        f"{SOURCE}:7: „1234“ enthält kein Wort.",
+    )
+    assert pairs(result) == [("Trinken", "Alkohol"), ("Saufen", "Alkohol")]
+
+
+def test_missing_header_is_one_clear_problem():
+    result = read_bytes(b"Trinken;Alkohol\nSaufen;Alkohol\n")
+    assert result.synonyms == ()
+    assert result.problems[0].startswith(f"{SOURCE}:1: Die erste Zeile muss die "
+                                         "Spaltenüberschriften „Suchwort“ und „Begriff“")
+
+
+def test_missing_file_is_an_empty_list(tmp_path):
+    assert synonyms.read(tmp_path / "fehlt.csv", SOURCE) == synonyms.SynonymList((), ())
+
+
+def test_the_projects_list_is_valid_and_maps_lay_words_to_topics():
+    result = synonyms.read(Path(__file__).parents[1] / SOURCE, SOURCE)
+    assert result.problems == ()
+    found = dict(pairs(result))
+    assert len(result.synonyms) >= 30
+    assert found["Trinken"] == "Alkohol" and found["Saufen"] == "Alkohol"
+    assert found["Magersucht"] == "Essstörungen" and found["Spielsucht"] == "Glücksspiel"
+    assert found["Burn-out"] == "Burnout"
+
+
+# --- Words: splitting and expansion ----------------------------------------------------------
+
+VOCABULARY = Vocabulary.of(["Sucht", "Alkohol", "Spiel", "Glücksspiel", "Spielsucht", "Gruppe",
+                            "Depression", "Psychische Gesundheit", "Angehörige", "Trauer"])
+
+
+@pytest.mark.parametrize("word, parts", [
+    ("alkoholsucht", ("alkohol", "sucht")),
+    ("spielsucht", ("spiel", "sucht")),  # a known word itself, still split into its parts
+    ("glücksspielsucht", ("glücksspiel", "sucht")),  # the fewest parts win
+    ("depressionsgruppe", ("depression", "gruppe")),  # linking -s-
+    ("angehörigengruppen", ("angehörige", "gruppe")),  # linking -n-, plural ending
+    ("alkoholiker", ("alkohol",)),  # a known head of 5+ letters, 4+ letters after it
+    ("alkoholsuchtberatung", ("alkohol", "sucht")),
+    ("trauerfeier", ("trauer",)),
+])
+def test_compound_words_split_into_known_words(word, parts):
+    assert VOCABULARY.split(word) == parts
+
+
+@pytest.mark.parametrize("word", [
+    "untersucht", "besucht", "versucht", "sehnsucht",  # end in "sucht", start unknown
+    "alkohol", "sucht", "gruppen",  # known words (or forms) are not compounds
+    "suchtest", "trauern",  # too little after the head
+])
+def test_words_that_must_not_split(word):
+    assert VOCABULARY.split(word) == ()
+
+
+def test_forms_cover_endings_and_linking_elements():
+    assert {"essstörung", "essstörungen", "essstörungens"} <= forms("essstörungen")
+    assert "trau" not in forms("trauer")  # never strip to a stub
+
+
+def test_tokens_are_lower_case_and_split_at_hyphens_and_digits():
+    assert tokens("Typ-1-Diabetes, STRASSE und Straße") == ["typ", "diabetes", "strasse",
+                                                            "und", "straße"]
+
+
+EXPANDER = Expander.build(
+    [("Trinken", "Alkohol"), ("Saufen", "Alkohol"), ("Magersucht", "Essstörungen"),
+     ("Abhängigkeit", "Sucht"), ("Seelische Gesundheit", "Psychische Gesundheit")],
+    ["Sucht", "Alkohol", "Spiel"])
+
+
+def test_a_page_with_the_term_gets_the_lay_words():
+    assert EXPANDER.extra_words("Die Gruppe hilft bei Problemen mit Alkohol.") == [
+        "Saufen", "Trinken"]
+
+
+def test_lay_words_already_on_the_page_are_not_added_again():
+    assert EXPANDER.extra_words("Alkohol und Saufen") == ["Trinken"]
+
+
+def test_compound_words_add_their_parts_and_the_parts_lay_words():
+    assert EXPANDER.extra_words("Mein Weg aus der Alkoholsucht") == [
+        "Alkohol", "Sucht", "Abhängigkeit", "Saufen", "Trinken"]
+
+
+def test_inflected_nouns_match_but_verbs_that_look_alike_do_not():
+    assert EXPANDER.extra_words("Hilfe bei einer Essstörung") == ["Magersucht"]
+    assert EXPANDER.extra_words("Er suchte lange nach Worten.") == []  # not "Sucht"
+
+
+def test_multi_word_terms_match_as_a_phrase():
+    assert EXPANDER.extra_words("Alles über psychische Gesundheit.") == ["Seelische Gesundheit"]
+    assert EXPANDER.extra_words("Psychische Belastung und Gesundheit") == []
+
+
+def test_extra_words_are_capped():
+    many = Expander.build([(f"Wort{chr(97 + i)}x", "Alkohol") for i in range(20)], [], limit=5)
+    assert len(many.extra_words("Alkohol")) == 5
+
+
+def test_vocabulary_for_the_browser_is_what_search_js_needs():
+    data = VOCABULARY.for_browser()
+    assert data["words"] == sorted(data["words"]) and "alkohol" in data["words"]
+    assert "gesundheit" in data["words"] and "psychische gesundheit" not in data["words"]
+    assert {"endings", "minPart", "minCompound", "minHead", "minTail", "minStripped"} <= set(data)
+
+
+# --- Which pages are indexed -----------------------------------------------------------------
+
+def post(slug, status="published", **extra):
+    return SimpleNamespace(save_as=f"beitraege/{slug}/index.html", url=f"beitraege/{slug}/",
+                           status=status, title=slug.title(), tags=["Sucht"], summary="<p>S</p>",
+                           _content="<p>Text &amp; mehr</p>", date=datetime(2026, 3, 14), **extra)
+
+
+def page(slug, status="published"):
+    return SimpleNamespace(save_as=f"{slug}/index.html", url=f"{slug}/", status=status,
+                           title=slug.title(), _content="<p>Seite</p>")
+
+
+def group(slug, listed=True):
+    return SimpleNamespace(
+        save_as=f"gruppen/{slug}/index.html", url=f"gruppen/{slug}/", is_listed=listed,
+        name=slug.title(), topics=(SimpleNamespace(name="Sucht"), SimpleNamespace(name="Alkohol")),
+        place=SimpleNamespace(name="Beispielstadt"), district=SimpleNamespace(name="Altstadt"),
+        form="Präsenz", status="in Gründung", venue="Saal", schedule_hint="",
+        audience="Angehörige", languages=("Deutsch", "Englisch"),
+        description_text="Wir trinken Tee.")
+
+
+def test_only_published_posts_pages_and_listed_groups_are_indexed():
+    chosen = selection.select(
+        [post("neu"), post("entwurf", "draft"), post("versteckt", "hidden"), post("neu")],
+        [page("kontakt"), page("geheim", "hidden"), page("entwurf", "draft")],
+        [group("aktiv"), group("beendet", listed=False)])
+    assert [(d.kind, d.url) for d in chosen] == [
+        ("Beitrag", "beitraege/neu/"), ("Seite", "kontakt/"), ("Gruppe", "gruppen/aktiv/")]
+
+
+def test_pages_without_a_file_are_not_indexed():
+    unsaved = page("nirgends")
+    unsaved.save_as = ""
+    assert selection.select([], [unsaved], []) == []
+
+
+def test_documents_carry_plain_text_dates_and_group_facets():
+    article, club = selection.select([post("neu")], [], [group("aktiv")])
+    assert article.text == "Neu Sucht  S   Text & mehr "
+    assert article.all_filters == (("art", ("Beitrag",)),)
+    assert article.all_meta == (("art", "Beitrag"), ("datum", "14. März 2026"))
+    assert club.text == "Aktiv Sucht Alkohol Beispielstadt, Altstadt Saal Wir trinken Tee."
+    assert club.all_filters == (("art", ("Gruppe",)), ("thema", ("Sucht", "Alkohol")),
+                                ("ort", ("Beispielstadt",)), ("form", ("Präsenz",)),
+                                ("status", ("in Gründung",)))
+    assert dict(club.all_meta) == {"art": "Gruppe", "themen": "Sucht, Alkohol",
+                                   "ort": "Beispielstadt, Altstadt", "form": "Präsenz",
+                                   "status": "in Gründung"}
+    assert club.facts == ("Sucht, Alkohol", "Beispielstadt, Altstadt", "Präsenz", "Saal",
+                          "Angehörige", "Deutsch, Englisch")
+    german_only = group("x")
+    german_only.languages, german_only.audience, german_only.venue = ("Deutsch",), None, ""
+    assert selection.group_document(german_only).facts == (
+        "Sucht, Alkohol", "Beispielstadt, Altstadt", "Präsenz")
+
+
+# --- The search page's CSP -------------------------------------------------------------------
+
+SITE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+            "object-src 'none'")
+
+
+def test_wasm_is_added_to_script_src_only():
+    assert csp.with_wasm(SITE_CSP) == (
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+        "connect-src 'self'; object-src 'none'")
+    assert csp.with_wasm(csp.with_wasm(SITE_CSP)) == csp.with_wasm(SITE_CSP)
+
+
+def test_without_script_src_a_copy_of_default_src_gets_it():
+    assert csp.with_wasm("default-src 'self'; img-src 'self'") == (
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'")
+    assert csp.with_wasm("img-src 'self'") == "img-src 'self'"  # scripts are unrestricted
+
+
+# --- Preparing pages for Pagefind ------------------------------------------------------------
+
+def test_filters_meta_and_extra_words_go_before_body_end_escaped():
+    document = selection.Document("a/index.html", "a/", "Gruppe", "",
+                                  filters=(("thema", ("Sucht", 'A"&B')),),
+                                  meta=(("ort", "Am See, Nord"), ("leer", "")),
+                                  facts=("Sucht, A&B", "Am See"))
+    html = indexer.prepare_html("<body><main data-pagefind-body>x</main></body>", document,
+                                ["Trinken", "<b>&"])
+    assert html == (
+        '<body><main data-pagefind-body>x</main>'
+        '<span data-pagefind-filter="art:Gruppe"></span>'
+        '<span data-pagefind-filter="thema:Sucht"></span>'
+        '<span data-pagefind-filter="thema:A&quot;&amp;B"></span>'
+        '<span data-pagefind-meta="art:Gruppe"></span>'
+        '<span data-pagefind-meta="ort:Am See, Nord"></span>'
+        '<div data-pagefind-body><p>Sucht, A&amp;B. Am See.</p></div>'
+        '<div data-pagefind-body data-pagefind-weight="0.5"><p>Trinken, &lt;b&gt;&amp;</p>'
+        '</div></body>')
+
+
+def test_body_marker_is_an_attribute_not_text():
+    assert indexer.has_body_marker('<article class="post" data-pagefind-body>')
+    assert indexer.has_body_marker('<div data-pagefind-body="">')
+    assert not indexer.has_body_marker("<p>Das Attribut data-pagefind-body erklärt</p>")
+
+
+# --- Indexing with the real Pagefind program -------------------------------------------------
+
+PAGE = """<!doctype html><html lang="de"><head><title>{title}</title></head><body>
+<nav>Menü Impressum</nav><main><article data-pagefind-body><h1>{title}</h1>
+<p class="post-meta">3 Minuten Lesezeit</p><p>{text}</p>
+<a href="/t/">Suchtberatung</a></article></main>
+<footer>Fußzeile Datenschutz</footer></body></html>"""
+
+
+def fragments(bundle: Path) -> dict[str, dict]:
+    found = {}
+    for path in (bundle / "fragment").iterdir():
+        data = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        found[data["url"]] = data
+    return found
+
+
+def write_site(root: Path, pages: dict[str, tuple[str, str]]) -> list[selection.Document]:
+    documents = []
+    for slug, (title, text) in pages.items():
+        (root / slug).mkdir(parents=True)
+        (root / slug / "index.html").write_text(PAGE.format(title=title, text=text), "utf-8")
+        documents.append(selection.Document(
+            f"{slug}/index.html", f"{slug}/", "Gruppe", f"{title} {text}",
+            filters=(("thema", ("Sucht", "Alkohol")),), meta=(("ort", "Am See, Nord"),)))
+    return documents
+
+
+def test_build_index_writes_a_bundle_with_extra_words_filters_and_main_content_only(tmp_path):
+    documents = write_site(tmp_path, {"lichtblick": ("Lichtblick", "Weg aus der Alkoholsucht."),
+                                      "andere": ("Andere", "Nicht indexiert.")})
+    (tmp_path / "pagefind").mkdir()
+    (tmp_path / "pagefind" / "alt.txt").write_text("vom letzten Bau")
+    stats = indexer.build_index(tmp_path, documents[:1], EXPANDER,
+                                exclude_selectors=[".post-meta"],
+                                unused_files=["pagefind-ui.js", "pagefind-worker.js"])
+    bundle = tmp_path / "pagefind"
+    assert stats.pages == 1 and stats.version == "1.5.2"
+    assert stats.peak_rss_bytes > 0 and stats.bundle_bytes > 0
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    assert entry["languages"]["de"]["page_count"] == 1
+    assert not (bundle / "alt.txt").exists()  # the folder is written anew
+    assert not (bundle / "pagefind-ui.js").exists() and (bundle / "pagefind.js").exists()
+    records = fragments(bundle)
+    assert list(records) == ["/lichtblick/"]
+    record = records["/lichtblick/"]
+    assert record["filters"] == {"art": ["Gruppe"], "thema": ["Sucht", "Alkohol"]}
+    assert record["meta"] == {"title": "Lichtblick", "art": "Gruppe", "ort": "Am See, Nord"}
+    assert record["content"].endswith("Alkohol, Sucht, Abhängigkeit, Saufen, Trinken.")
+    for boilerplate in ("Menü", "Impressum", "Fußzeile", "Lesezeit"):
+        assert boilerplate not in record["content"]
+
+
+def test_a_page_without_main_content_marker_fails_indexing(tmp_path):
+    documents = write_site(tmp_path, {"a": ("A", "Text")})
+    (tmp_path / "a" / "index.html").write_text("<html><body><p>Text</p></body></html>")
+    with pytest.raises(indexer.IndexingError, match="data-pagefind-body"):
+        indexer.build_index(tmp_path, documents, EXPANDER)
+
+
+def test_a_missing_page_fails_indexing(tmp_path):
+    documents = write_site(tmp_path, {"a": ("A", "Text")})
+    shutil.rmtree(tmp_path / "a")
+    with pytest.raises(indexer.IndexingError, match="a/index.html fehlt"):
+        indexer.build_index(tmp_path, documents, EXPANDER)
+
+
+def test_bundle_folder_must_stay_inside_the_site(tmp_path):
+    with pytest.raises(indexer.IndexingError, match="innerhalb der Website"):
+        indexer.build_index(tmp_path, [], EXPANDER, bundle_dir="../draussen")
+
+
+def test_a_program_that_does_not_answer_is_an_error(tmp_path):
+    fake = tmp_path / "fake-pagefind"
+    fake.write_text("#!/bin/sh\nexit 3\n")
+    fake.chmod(0o755)
+    with pytest.raises(indexer.IndexingError, match="unerwartet beendet"):
+        indexer.build_index(tmp_path, [], EXPANDER, executable=fake)
+
+
+def test_a_silent_program_times_out(tmp_path):
+    fake = tmp_path / "fake-pagefind"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    with pytest.raises(ServiceError, match="nicht geantwortet"):
+        with PagefindService(fake, timeout=0.5) as service:  # killed after 1 s on error
+            service.request({"type": "NewIndex", "config": None}, "x", "NewIndex")
+
+
+def test_pagefind_errors_are_reported_with_the_page():
+    with PagefindService(find_executable()) as service:
+        answer = service.request({"type": "NewIndex", "config": None}, "x", "NewIndex")
+        with pytest.raises(ServiceError, match="konnte die Seite x nicht verarbeiten: Either"):
+            service.request({"type": "AddFile", "index_id": answer["index_id"],
+                             "file_path": None, "url": None, "file_contents": "<p>x</p>"},
+                            "die Seite x", "IndexedFile")
