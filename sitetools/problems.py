@@ -62,7 +62,6 @@ class ProblemCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.problems: list[Problem] = []
-        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -71,8 +70,6 @@ class ProblemCollector(logging.Handler):
             repeated = record.name.startswith("pelican.") and self._already_reported(problem)
             if not repeated and problem not in self.problems:
                 self.problems.append(problem)
-        else:
-            self.warnings.append(message)
 
     def _already_reported(self, problem: Problem) -> bool:
         """Pelican repeats, without file and line, what a plugin already reported with them."""

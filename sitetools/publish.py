@@ -16,8 +16,10 @@ import shutil
 import sys
 import tempfile
 import traceback
+from datetime import date
 from pathlib import Path
 
+from sitetools import unchanged
 from sitetools.problems import Problem, ProblemCollector
 
 
@@ -53,22 +55,24 @@ def template_location(error: BaseException) -> str:
     return ""
 
 
-def run_pelican(settings_file: str, output_dir: Path, overrides: dict | None) -> None:
+def read_build_settings(settings_file: str, staging: Path, overrides: dict | None) -> dict:
     # Imported here so `--help` works before the dependencies are installed.
-    from pelican import Pelican
     from pelican.settings import read_settings
 
-    settings = read_settings(settings_file, override={
-        "OUTPUT_PATH": str(output_dir), "DELETE_OUTPUT_DIRECTORY": False, **(overrides or {}),
+    return read_settings(settings_file, override={
+        "OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False, **(overrides or {}),
     })
-    Pelican(settings).run()
 
 
-def build(settings_file: str, output: Path, overrides: dict | None = None) -> list[str]:
-    """Build the site into `output` atomically; return the warnings of the run.
+def build(settings_file: str, output: Path, overrides: dict | None = None,
+          force: bool = False) -> bool:
+    """Build the site into `output` atomically; False if nothing had changed since the last
+    successful build into `output` (which is then already up to date), True otherwise.
 
     Raises PublishFailed with every problem found; `output` is then left as it was.
     """
+    from pelican import Pelican
+
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
@@ -76,17 +80,23 @@ def build(settings_file: str, output: Path, overrides: dict | None = None) -> li
     root_logger = logging.getLogger()
     root_logger.addHandler(collector)
     try:
+        settings = read_build_settings(settings_file, staging, overrides)
+        settings_files = sorted(Path(settings_file).resolve().parent.glob("*conf.py"))
+        fingerprint = unchanged.input_fingerprint(settings, settings_files, date.today())
+        if not force and unchanged.is_unchanged(settings, fingerprint, output):
+            return False
         try:
-            run_pelican(settings_file, staging, overrides)
+            Pelican(settings).run()
         except Exception as error:  # noqa: BLE001 - every failure must become a report
             collector.problems.extend(describe_exception(error))
         if collector.problems:
             raise PublishFailed(collector.problems)
         swap_into_place(staging, output)
+        unchanged.remember(settings, fingerprint, output)
     finally:
         root_logger.removeHandler(collector)
         shutil.rmtree(staging, ignore_errors=True)
-    return collector.warnings
+    return True
 
 
 def swap_into_place(staging: Path, output: Path) -> None:
@@ -108,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", help="content folder instead of the settings' PATH")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON",
                         help="override one setting, value as JSON (for tests and bench/)")
+    parser.add_argument("--force", action="store_true",
+                        help="build even if nothing changed since the last build")
     args = parser.parse_args(argv)
     overrides = {name: json.loads(value) for name, value in
                  (item.split("=", 1) for item in args.set)}
@@ -117,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     print(f"Baue die Website mit {args.settings} …", flush=True)
     try:
-        build(args.settings, Path(args.output), overrides)
+        built = build(args.settings, Path(args.output), overrides, force=args.force)
     except PublishFailed as failure:
         print(file=sys.stderr)
         print(f"Die Website wurde NICHT veröffentlicht. {len(failure.problems)} Problem(e) "
@@ -125,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         for number, problem in enumerate(failure.problems, 1):
             print(f"  {number}. {problem}", file=sys.stderr)
         return 1
+    if not built:
+        print(f"Seit dem letzten Bauen hat sich nichts geändert: {args.output}/ ist aktuell. "
+              "(Neu bauen trotzdem: --force)")
+        return 0
     print(f"Fertig: Die Website liegt vollständig in {args.output}/.")
     return 0
 

@@ -104,3 +104,29 @@ def test_group_table_errors_are_reported_together_with_other_problems(tmp_path):
     warnings, problems = site.stderr.split("NICHT veröffentlicht", 1)
     assert "Zeile 12, Spalte „Themen“: Angabe fehlt" in warnings
     assert "Zeile 12" not in problems
+
+
+def test_publishing_again_without_changes_keeps_the_output_and_any_change_rebuilds(tmp_path):
+    site = build_site(tmp_path)
+    content, output = tmp_path / "content", site.output
+    built = tree_digest(output)
+
+    again = run_build(content, output)
+    assert again.returncode == 0 and "nichts geändert" in again.stdout
+    assert tree_digest(output) == built
+
+    post = content / "beitraege" / "erstes-treffen.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nNachtrag: Es gab Kuchen.\n",
+                    encoding="utf-8")
+    changed = run_build(content, output)
+    assert "Fertig" in changed.stdout
+    assert "Es gab Kuchen" in (output / "beitraege/erstes-treffen/index.html").read_text(
+        encoding="utf-8")
+
+    (output / "index.html").write_text("von Hand überschrieben", encoding="utf-8")
+    repaired = run_build(content, output)
+    assert "Fertig" in repaired.stdout
+    assert "Willkommen" in (output / "index.html").read_text(encoding="utf-8")
+
+    other_setting = run_build(content, output, overrides={"DEFAULT_PAGINATION": 2})
+    assert "Fertig" in other_setting.stdout and (output / "seite/2/index.html").exists()
