@@ -28,14 +28,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_common import (AXE_JS, LocalServer, build_site, launch_chromium,  # noqa: E402
+from check_common import (AXE_JS, build_site, launch_chromium, temporary_site,  # noqa: E402
                     print_capped, url_for)
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -252,6 +251,15 @@ def check_search(csp_context, axe_context, health: "Health", origin: str, where:
         page.close()
 
 
+def record_violations(found: list[dict], where: str, violations, nodes) -> None:
+    """Group axe's violations by rule, remembering the pages and one sample per node."""
+    for v in found:
+        key = (v["id"], v["impact"], v["help"], v["helpUrl"])
+        violations[key].append(where)
+        for node in v["nodes"]:
+            nodes[key].setdefault(node["target"], (node["html"], node["summary"]))
+
+
 def check(site: Path, origin: str, chosen: list[tuple[str, str]], widths: list[int],
           limit: int) -> int:
     from playwright.sync_api import sync_playwright
@@ -283,12 +291,7 @@ def check(site: Path, origin: str, chosen: list[tuple[str, str]], widths: list[i
                                              f"{str(error)[:300]}")
                         print(f"  {label:<36} {where:<56} ERROR", flush=True)
                         continue
-                    for v in found:
-                        key = (v["id"], v["impact"], v["help"], v["helpUrl"])
-                        violations[key].append(where)
-                        for node in v["nodes"]:
-                            nodes[key].setdefault(node["target"],
-                                                  (node["html"], node["summary"]))
+                    record_violations(found, where, violations, nodes)
                     count = sum(len(v["nodes"]) for v in found)
                     status = "ok" if not found else f"{len(found)} violation(s), {count} node(s)"
                     print(f"  {label:<36} {where:<56} axe: {status}", flush=True)
@@ -301,12 +304,7 @@ def check(site: Path, origin: str, chosen: list[tuple[str, str]], widths: list[i
                         found_problems, found = [f"{where}: {type(error).__name__}: "
                                                  f"{str(error)[:300]}"], []
                     health_problems += found_problems
-                    for v in found:
-                        key = (v["id"], v["impact"], v["help"], v["helpUrl"])
-                        violations[key].append(where)
-                        for node in v["nodes"]:
-                            nodes[key].setdefault(node["target"],
-                                                  (node["html"], node["summary"]))
+                    record_violations(found, where, violations, nodes)
                 health_problems += [f"(axe context) {p}" for p in axe_health.problems]
                 axe_context.close()
                 csp_context.close()
@@ -360,10 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{AXE_JS} is missing: run `npm ci` in checks/", file=sys.stderr)
         return 2
 
-    tmp = Path(tempfile.mkdtemp(prefix="browser-checks-"))
-    site = tmp / "site"
-    server = LocalServer(site)  # the port first, so the site can be built for it
-    try:
+    with temporary_site("browser-checks-", keep=args.keep) as (_tmp, site, server):
         started = time.monotonic()
         result = build_site(site, settings=args.settings, content=args.content,
                             overrides={"SITEURL": server.origin})
@@ -385,13 +380,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Built in {time.monotonic() - started:.1f} s, serving on {server.origin}; "
               f"checking {len(chosen)} page(s) at {', '.join(f'{w}px' for w in widths)}:")
         failures = check(site, server.origin, chosen, widths, args.limit)
-    finally:
-        server.stop()
-        if args.keep:
-            print(f"Build kept in {site}")
-        else:
-            import shutil
-            shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         return 1
     print("\nNo axe-core violations, no page health problems.")

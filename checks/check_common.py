@@ -8,9 +8,13 @@ import http.server
 import json
 import os
 import runpy
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +105,23 @@ class LocalServer:
             self.httpd.shutdown()
             self.thread.join(timeout=5)
         self.httpd.server_close()
+
+
+@contextmanager
+def temporary_site(prefix: str, keep: bool = False) -> Iterator[tuple[Path, Path, LocalServer]]:
+    """A temporary folder, the site folder inside it and a server for that folder (its port
+    known before the build). Stops the server and deletes the folder unless `keep`."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    site = tmp / "site"
+    server = LocalServer(site)
+    try:
+        yield tmp, site, server
+    finally:
+        server.stop()
+        if keep:
+            print(f"Build kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def url_for(origin: str, relative: str) -> str:

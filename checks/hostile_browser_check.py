@@ -25,15 +25,13 @@ Exit status 1 on any finding (or if the build fails).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_common import (ROOT, LocalServer, build_site, launch_chromium,  # noqa: E402
+from check_common import (ROOT, build_site, launch_chromium, temporary_site,  # noqa: E402
                     print_capped, url_for)
 
 MARK = "window.__xss_marker()"
@@ -278,10 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary build")
     args = parser.parse_args(argv)
 
-    tmp = Path(tempfile.mkdtemp(prefix="hostile-check-"))
-    site = tmp / "site"
-    server = LocalServer(site)
-    try:
+    with temporary_site("hostile-check-", keep=args.keep) as (tmp, site, server):
         content = hostile_content(tmp)
         result = build_site(site, settings=args.settings, content=content,
                             overrides={"SITEURL": server.origin})
@@ -291,12 +286,6 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         server.start()
         failures = check(site, server.origin, args.limit)
-    finally:
-        server.stop()
-        if args.keep:
-            print(f"Build kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
     if failures:
         return 1
     print("No script ran, no foreign request, no hostile markup left.")
