@@ -1,12 +1,26 @@
 """Benchmark: this project's publish build against plain Pelican on the same posts.
 
-    python3 make.py bench [--posts 1000] [--groups 0] [--runs 3]
+    python3 make.py bench [--posts 1000] [--groups 1000] [--runs 3] [--markdown]
 
-Generates N realistic German posts (about 5 KB of Markdown each) into a temporary folder, then
-measures, each over several runs: the full build, the rebuild after one post changed, peak
-memory (max RSS of the build process) and output size. Plain Pelican 4.12 builds the same posts
-with quickstart's defaults (default theme, no plugins, feeds as in quickstart's publishconf).
-Prints min/median/max of every figure and the ratio of the medians (ours / plain).
+Generates N realistic German posts (about 5 KB of Markdown each) and a table of M groups
+(bench/make_groups.py) into a temporary folder. Each run then measures, per variant:
+
+- the full build, with the output folder and the cache removed first;
+- the rebuild after one post changed, with the cache kept;
+- the rebuild without any change: the same command once more. Our publish command skips the
+  build when nothing changed since the last one (sitetools/publish.py; we never pass
+  --force). Plain Pelican has no such skip and simply builds again.
+
+For each build: wall time, CPU time (user + sys) and peak memory (max RSS). Both come from
+os.wait4, so they include the processes the build waited for, such as Pagefind. Besides, the
+search index figures our build prints ("Suchindex: …") and the size of the output folder.
+
+Plain Pelican 4.12 builds the same posts with quickstart's defaults (default theme, no
+plugins, feeds as in quickstart's publishconf). It cannot build the group directory, and that
+is intended: the question is what our site with posts and groups costs compared with a plain
+blog of the same posts. Prints min/median/max of every figure, the ratio of the medians
+(ours / plain) and our rebuilds as a share of our own full build, each against the targets of
+the issue. --markdown prints the main figures once more as a table for README.md.
 """
 
 from __future__ import annotations
@@ -14,14 +28,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,27 +124,85 @@ def generate_content(target: Path, posts: int, groups: int) -> None:
         write_groups(target / "gruppen" / "gruppen.csv", groups)
 
 
+# What each build phase is called in the output, in the order a run performs them.
+PHASES = {"full": "Vollbau", "rebuild": "Nach 1 Änderung", "unchanged": "Ohne Änderung"}
+
+# Targets from the issue: rebuilds as a share of our own full build, full build against plain.
+TARGET_REBUILD_SHARE = 0.20
+TARGET_UNCHANGED_SHARE = 0.10
+TARGET_FULL_RATIO = 1.3
+
+# What sitetools/publish.py prints when it skipped the build because nothing changed.
+SKIP_MESSAGE = "Seit dem letzten Bauen hat sich nichts geändert"
+
+# The line plugins/offline_search prints after indexing, e.g. "Suchindex: 1937 Seiten in
+# 3.3 s, 3.6 MB in 1981 Dateien (Pagefind 1.5.2, Speicher höchstens 187 MiB)."
+# Decimal commas are accepted too, in case the plugin ever formats numbers the German way.
+SEARCH_INDEX_LINE = re.compile(
+    r"Suchindex: (?P<pages>\d+) Seiten in (?P<seconds>[\d.,]+) s, "
+    r"(?P<megabytes>[\d.,]+) MB in (?P<files>\d+) Dateien "
+    r"\(Pagefind [^,]*, Speicher höchstens (?P<peak_mib>[\d.,]+) MiB\)")
+
+
 @dataclass
 class Run:
     seconds: float
     cpu_seconds: float
     peak_mib: float
+    stdout: str = ""
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    pages: int
+    seconds: float
+    megabytes: float
+    files: int
+    peak_mib: float
+
+
+@dataclass
+class Measurements:
+    """Everything measured for one variant, one entry per run."""
+
+    runs: dict[str, list[Run]] = field(default_factory=lambda: {phase: [] for phase in PHASES})
+    # Only from runs whose full build printed the line: plain Pelican never does.
+    search_indexes: list[SearchIndex] = field(default_factory=list)
+    output_mib: list[float] = field(default_factory=list)
+    skipped_unchanged: int = 0
+
+
+def parse_search_index(stdout: str) -> SearchIndex | None:
+    """The figures of offline_search's summary line in `stdout`; None if there is none."""
+    match = SEARCH_INDEX_LINE.search(stdout)
+    if match is None:
+        return None
+
+    def number(name: str) -> float:
+        return float(match[name].replace(",", "."))
+
+    return SearchIndex(pages=int(match["pages"]), seconds=number("seconds"),
+                       megabytes=number("megabytes"), files=int(match["files"]),
+                       peak_mib=number("peak_mib"))
 
 
 def measure(command: list[str], cwd: Path) -> Run:
-    """Run one build; wall time, CPU time and peak memory of exactly that process."""
+    """Run one build; wall time, CPU time and peak memory of that process and its children."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
-    # stderr goes to a file: a pipe nobody reads while we wait would fill up and block.
-    with tempfile.TemporaryFile() as errors:
+    # Both streams go to files: a pipe nobody reads while we wait would fill up and block.
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=errors)
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=errors)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status) != 0:
+        # wait4 reaped the child behind Popen's back; tell it, or it warns "still running".
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"build failed: {' '.join(command)}\n{errors.read().decode()}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+        output.seek(0)
+        stdout = output.read().decode(errors="replace")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
 
 
 def folder_size_mib(folder: Path) -> float:
@@ -136,6 +211,7 @@ def folder_size_mib(folder: Path) -> float:
 
 def ours(content: Path, output: Path, **settings) -> list[str]:
     settings = {"CACHE_PATH": str(content.parent / "cache"), **settings}  # cleared per run
+    # Deliberately without --force: the no-change rebuild must exercise publish's skip.
     command = [sys.executable, "-m", "sitetools.publish",
                "--settings", str(ROOT / "publishconf.py"),
                "--content", str(content), "--output", str(output)]
@@ -156,7 +232,8 @@ def without_sanitiser() -> list[str]:
     return [name for name in pelicanconf.PLUGINS if name != "post_sanitizer"]
 
 
-# What each variant builds; "plain" is the reference for every ratio.
+# What each variant builds; "ours" is what the targets are about, "plain" the reference for
+# every ratio, so both are always measured.
 VARIANTS = {
     "ours": lambda content, out, plain_settings: ours(content, out),
     "plain": lambda content, out, plain_settings: plain(content, out, plain_settings),
@@ -175,74 +252,231 @@ def touch_one_post(content: Path, round_number: int) -> None:
                     encoding="utf-8")
 
 
-def summary(values: list[float]) -> tuple[float, float, float]:
-    return min(values), statistics.median(values), max(values)
+def measure_run(command: list[str], work: Path, output: Path, content: Path,
+                round_number: int, measurements: Measurements) -> None:
+    """Full build, rebuild after one change, rebuild without change, in this order: each
+    phase starts from the output and cache the previous one left behind."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(work / "cache", ignore_errors=True)
+    full = measure(command, work)
+    measurements.runs["full"].append(full)
+    search_index = parse_search_index(full.stdout)
+    if search_index:
+        measurements.search_indexes.append(search_index)
+    measurements.output_mib.append(folder_size_mib(output))
+
+    touch_one_post(content, round_number)
+    measurements.runs["rebuild"].append(measure(command, work))
+
+    unchanged = measure(command, work)
+    measurements.runs["unchanged"].append(unchanged)
+    if SKIP_MESSAGE in unchanged.stdout:
+        measurements.skipped_unchanged += 1
+
+
+def chosen_variants(parser: argparse.ArgumentParser, names: str) -> list[str]:
+    variants = list(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
+    unknown = [name for name in variants if name not in VARIANTS]
+    if unknown:
+        parser.error(f"unbekannte Variante(n): {', '.join(unknown)}")
+    if "ours" not in variants:
+        variants.insert(0, "ours")
+    if "plain" not in variants:
+        variants.append("plain")
+    return variants
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
-    parser.add_argument("--groups", type=int, default=0)
+    parser.add_argument("--groups", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--variants", default="ours,plain",
-                        help=f"comma-separated, from: {', '.join(VARIANTS)}")
+                        help=f"comma-separated, from: {', '.join(VARIANTS)} "
+                             "(ours and plain are always measured)")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the main figures as a Markdown table for README.md")
     args = parser.parse_args(argv)
-    variants = args.variants.split(",")
-    if "plain" not in variants:
-        variants.append("plain")
+    if args.runs < 1:
+        parser.error("--runs muss mindestens 1 sein")
+    if args.posts < 8:
+        parser.error("--posts muss mindestens 8 sein (Beitrag 7 wird für den Neubau geändert)")
+    variants = chosen_variants(parser, args.variants)
 
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
+        progress(f"Erzeuge {args.posts} Beiträge und {args.groups} Gruppen …")
         content = work / "content"
         generate_content(content, args.posts, args.groups)
         plain_settings = work / "plainconf.py"
         plain_settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
-        results: dict[str, dict[str, list[Run]]] = {name: {"full": [], "rebuild": []}
-                                                    for name in variants}
-        sizes = {}
+        measurements = {name: Measurements() for name in variants}
         for round_number in range(args.runs):
             # Paired runs, rotating who goes first, so drift in machine load hits all alike.
             shift = round_number % len(variants)
             for name in variants[shift:] + variants[:shift]:
+                progress(f"Lauf {round_number + 1}/{args.runs}: {LABELS[name]} …")
                 output = work / f"out-{name}"
-                shutil.rmtree(output, ignore_errors=True)
-                shutil.rmtree(work / "cache", ignore_errors=True)
                 command = VARIANTS[name](content, output, plain_settings)
-                results[name]["full"].append(measure(command, work))
-                touch_one_post(content, round_number)
-                results[name]["rebuild"].append(measure(command, work))
-                sizes[name] = folder_size_mib(output)
-        print_table(args, variants, results, sizes)
+                measure_run(command, work, output, content, round_number, measurements[name])
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+    print_table(args, variants, measurements)
+    print("\nZiele (Mediane):")
+    for line in target_lines(args.runs, measurements):
+        print(f"  {line}")
+    if args.markdown:
+        print_markdown(args, measurements)
     return 0
 
 
-def print_table(args, variants, results, sizes) -> None:
-    print(f"\n{args.posts} Beiträge, {args.groups} Gruppen, {args.runs} Läufe "
-          f"(min/Median/max; Verhältnis: Median geteilt durch Pelican pur)\n")
-    header = f"{'Messgröße':34}" + "".join(f"{LABELS[v]:>30}" for v in variants)
-    print(header)
-    for phase in ("full", "rebuild"):
-        for label, pick, unit in (("Zeit", lambda r: r.seconds, "s"),
-                                  ("CPU-Zeit", lambda r: r.cpu_seconds, "s"),
-                                  ("Spitzenspeicher", lambda r: r.peak_mib, "MiB")):
-            triples = {v: summary([pick(r) for r in results[v][phase]]) for v in variants}
-            reference = triples["plain"][1]
-            title = f"{'Vollbau' if phase == 'full' else 'Nach 1 Änderung'}: {label}"
-            cells = "".join(
-                f"{format_triple(triples[v], unit) + f' ({triples[v][1] / reference:.2f}×)':>30}"
-                for v in variants)
-            print(f"{title:34}{cells}")
-    reference_size = sizes["plain"]
-    cells = "".join(f"{f'{sizes[v]:.1f} MiB ({sizes[v] / reference_size:.2f}×)':>30}"
-                    for v in variants)
-    print(f"{'Ausgabe':34}{cells}")
+def progress(message: str) -> None:
+    # On stderr, so that stdout holds only the results (and the Markdown table).
+    print(message, file=sys.stderr, flush=True)
 
 
-def format_triple(values: tuple[float, float, float], unit: str) -> str:
-    low, middle, high = values
-    return f"{low:.1f}/{middle:.1f}/{high:.1f} {unit}"
+# --- Reporting ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the results: a label and how to get its values (one per run) per variant."""
+
+    label: str
+    unit: str
+    values: Callable[[Measurements], list[float]]
+    digits: int = 1
+
+
+# Attribute of Run -> (label, unit).
+RUN_QUANTITIES = {"seconds": ("Zeit", "s"), "cpu_seconds": ("CPU-Zeit", "s"),
+                  "peak_mib": ("Spitzenspeicher", "MiB")}
+
+
+def run_figure(phase: str, attribute: str) -> Figure:
+    label, unit = RUN_QUANTITIES[attribute]
+    return Figure(f"{PHASES[phase]}: {label}", unit,
+                  lambda m: [getattr(run, attribute) for run in m.runs[phase]])
+
+
+def search_figure(label: str, unit: str, attribute: str, digits: int = 1) -> Figure:
+    return Figure(f"Suchindex: {label}", unit,
+                  lambda m: [getattr(index, attribute) for index in m.search_indexes], digits)
+
+
+FIGURES = {figure.label: figure for figure in [
+    *(run_figure(phase, attribute) for phase in PHASES for attribute in RUN_QUANTITIES),
+    search_figure("Seiten", "", "pages", digits=0),
+    search_figure("Zeit", "s", "seconds"),
+    search_figure("Größe", "MB", "megabytes"),
+    search_figure("Spitzenspeicher", "MiB", "peak_mib", digits=0),
+    Figure("Ausgabe", "MiB", lambda m: m.output_mib),
+]}
+# The rows worth keeping in README.md; the console table shows every figure.
+MARKDOWN_FIGURES = [
+    "Vollbau: Zeit", "Vollbau: CPU-Zeit", "Nach 1 Änderung: Zeit", "Nach 1 Änderung: CPU-Zeit",
+    "Ohne Änderung: Zeit", "Vollbau: Spitzenspeicher", "Suchindex: Seiten", "Suchindex: Zeit",
+    "Suchindex: Größe", "Suchindex: Spitzenspeicher", "Ausgabe",
+]
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    return min(values), statistics.median(values), max(values)
+
+
+def median_or_none(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def format_triple(values: list[float], unit: str, digits: int = 1, separator: str = "/") -> str:
+    """min/median/max, or one number if all three look alike; "–" if nothing was measured."""
+    if not values:
+        return "–"
+    shown = [f"{value:.{digits}f}" for value in summary(values)]
+    numbers = shown[0] if len(set(shown)) == 1 else separator.join(shown)
+    return f"{numbers} {unit}".rstrip()
+
+
+def format_ratio(figure: Figure, measurements: Measurements, reference: Measurements) -> str:
+    subject, base = median_or_none(figure.values(measurements)), median_or_none(
+        figure.values(reference))
+    if subject is None or not base:
+        return "–"
+    return f"{subject / base:.2f}×"
+
+
+def print_table(args, variants: list[str], measurements: dict[str, Measurements]) -> None:
+    print(f"\n{args.posts} Beiträge, {args.groups} Gruppen (Pelican pur baut nur die Beiträge), "
+          f"{args.runs} Läufe (min/Median/max; Verhältnis: Median geteilt durch Pelican pur)\n")
+    reference = measurements["plain"]
+    rows = [[figure.label] + [
+        cell_with_ratio(figure, measurements[v], reference) for v in variants]
+        for figure in FIGURES.values()]
+    header = ["Messgröße"] + [LABELS[v] for v in variants]
+    label_width = max(len(row[0]) for row in [header, *rows]) + 2
+    cell_width = max(len(cell) for row in [header, *rows] for cell in row[1:]) + 3
+    for row in [header, *rows]:
+        print(f"{row[0]:{label_width}}" + "".join(f"{cell:>{cell_width}}" for cell in row[1:]))
+
+
+def cell_with_ratio(figure: Figure, measurements: Measurements,
+                    reference: Measurements) -> str:
+    values = figure.values(measurements)
+    if not values:
+        return "–"
+    return (f"{format_triple(values, figure.unit, figure.digits)} "
+            f"({format_ratio(figure, measurements, reference)})")
+
+
+def target_lines(runs: int, measurements: dict[str, Measurements]) -> list[str]:
+    """Our rebuilds as a share of our own full build, and our full build against plain's."""
+    own, reference = measurements["ours"], measurements["plain"]
+    full = statistics.median(run.seconds for run in own.runs["full"])
+    plain_full = statistics.median(run.seconds for run in reference.runs["full"])
+    lines = []
+    for phase, target in (("rebuild", TARGET_REBUILD_SHARE),
+                          ("unchanged", TARGET_UNCHANGED_SHARE)):
+        share = statistics.median(run.seconds for run in own.runs[phase]) / full
+        lines.append(f"{PHASES[phase]}: {percent(share)} des eigenen Vollbaus "
+                     f"(Ziel ≤ {percent(target)}) – {verdict(share <= target)}")
+    ratio = full / plain_full
+    lines.append(f"Vollbau: {ratio:.2f}× so lang wie Pelican pur (Ziel ≤ {TARGET_FULL_RATIO}×) "
+                 f"– {verdict(ratio <= TARGET_FULL_RATIO)}")
+    if own.skipped_unchanged < runs:
+        # Then "Ohne Änderung" measured a full rebuild, not the skip the target is about.
+        lines.append(f"Achtung: Ohne Änderung hat dieses Projekt in "
+                     f"{runs - own.skipped_unchanged} von {runs} Läufen trotzdem neu gebaut "
+                     "(hat sich während der Messung etwas in plugins/, theme/ oder "
+                     "sitetools/ geändert?).")
+    return lines
+
+
+def percent(share: float) -> str:
+    return f"{share * 100:.0f} %"  # German style: a space before the percent sign
+
+
+def verdict(reached: bool) -> str:
+    return "erreicht" if reached else "verfehlt"
+
+
+def print_markdown(args, measurements: dict[str, Measurements]) -> None:
+    own, reference = measurements["ours"], measurements["plain"]
+    print(f"\nMarkdown für README.md:\n\n"
+          f"{args.posts} Beiträge und {args.groups} Gruppen (Pelican pur baut nur die "
+          f"Beiträge), {args.runs} Läufe; Python {platform.python_version()}, "
+          f"{platform.system()}, {os.cpu_count()} Prozessorkerne. Eine einzelne Zahl: "
+          f"alle Läufe gleich.\n")
+    print("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
+          "| Verhältnis (Median) |")
+    print("|---|---:|---:|---:|")
+    for label in MARKDOWN_FIGURES:
+        figure = FIGURES[label]
+        cells = [format_triple(figure.values(m), figure.unit, figure.digits, separator=" / ")
+                 for m in (own, reference)]
+        print(f"| {label} | {cells[0]} | {cells[1]} | {format_ratio(figure, own, reference)} |")
+    print()
+    for line in target_lines(args.runs, measurements):
+        print(f"- {line}")
 
 
 if __name__ == "__main__":
