@@ -8,7 +8,7 @@ from pelican import signals
 
 from . import structured_data, texts
 from .defaults import setting
-from .related import link_neighbours, related_posts
+from .related import RelatedPosts, link_neighbours
 
 
 def add_template_helpers(generator) -> None:
@@ -38,8 +38,9 @@ def add_template_helpers(generator) -> None:
 def add_related_and_neighbours(generator) -> None:
     posts = generator.articles  # published only, newest first
     limit = setting(generator.settings, "BLOG_EXTRAS_RELATED_POSTS")
+    related = RelatedPosts(posts)  # tag index built once, not one comparison per pair of posts
     for post in posts:
-        post.related_posts = related_posts(post, posts, limit)
+        post.related_posts = related.for_post(post, limit)
     link_neighbours(posts)
 
 
