@@ -148,6 +148,8 @@ SUMMARY_MAX_LENGTH = 40
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "post_sanitizer",
+    # After post_sanitizer: caches what its readers return; re-renders only changed pages.
+    "rebuild_cache",
     "image_variants",
     "blog_extras",
     "group_directory",

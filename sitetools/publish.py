@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import traceback
@@ -64,6 +65,16 @@ def read_build_settings(settings_file: str, staging: Path, overrides: dict | Non
     })
 
 
+def refuse_cache_in_content(settings: dict) -> None:
+    """Caches are written during the build; inside content/ they would change the sources."""
+    cache = Path(settings.get("CACHE_PATH") or "cache").resolve()
+    content = Path(settings["PATH"]).resolve()
+    if cache == content or cache.is_relative_to(content):
+        raise PublishFailed([Problem(
+            f"CACHE_PATH ({cache}) liegt im Inhaltsordner {content}; ein Bau darf die "
+            "Quellen nicht verändern. Bitte einen Ordner außerhalb wählen (Standard: cache).")])
+
+
 def build(settings_file: str, output: Path, overrides: dict | None = None,
           force: bool = False) -> bool:
     """Build the site into `output` atomically; False if nothing had changed since the last
@@ -75,12 +86,14 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
 
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(output)
     staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
     collector = ProblemCollector()
     root_logger = logging.getLogger()
     root_logger.addHandler(collector)
     try:
         settings = read_build_settings(settings_file, staging, overrides)
+        refuse_cache_in_content(settings)
         settings_files = sorted(Path(settings_file).resolve().parent.glob("*conf.py"))
         fingerprint = unchanged.input_fingerprint(settings, settings_files, date.today())
         if not force and unchanged.is_unchanged(settings, fingerprint, output):
@@ -108,7 +121,26 @@ def swap_into_place(staging: Path, output: Path) -> None:
         os.rename(output, retired / "site")
     os.rename(staging, output)
     if retired:
-        shutil.rmtree(retired, ignore_errors=True)
+        remove_in_background(retired)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Delete `folder` in a detached process: the new site is already in place, and deleting
+    thousands of files takes seconds on some file systems, which editors need not wait for.
+    A removal that did not finish is repeated by the next build (remove_leftovers)."""
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
+             str(folder)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_leftovers(output: Path) -> None:
+    for leftover in output.parent.glob(".old-*"):
+        remove_in_background(leftover)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -85,9 +85,10 @@ def make_content(root: Path, extra_files: dict[str, str | bytes] | None = None,
 
 
 def run_build(content: Path, output: Path, settings: str = "publishconf.py",
-              overrides: dict | None = None) -> subprocess.CompletedProcess:
+              overrides: dict | None = None, extra_args: list[str] | tuple[str, ...] = ()
+              ) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "sitetools.publish", "--settings", settings,
-               "--content", str(content), "--output", str(output)]
+               "--content", str(content), "--output", str(output), *extra_args]
     # Each test site gets its own caches, beside its content folder.
     overrides = {"CACHE_PATH": str(content.parent / "cache"), **(overrides or {})}
     for name, value in overrides.items():

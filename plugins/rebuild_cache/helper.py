@@ -1,0 +1,113 @@
+"""A second process that works through a list from its far end while this one starts at
+the front, so a cold build uses both cores.
+
+Pelican reads posts one after another in one process. Before it starts, `FromBothEnds`
+forks a helper (a copy of this process, so it has the same settings, plugins and readers)
+that reads the posts from the last one backwards, which fills the caches: Markdown
+(reading.py) and sanitising (post_sanitizer). When Pelican gets to a post, this process
+either claims it (and reads it itself) or, if the helper is on it, waits for the helper to
+finish it and then finds it in the caches. The two meet in the middle; nothing is done twice.
+
+Only where os.fork exists (Linux, macOS); elsewhere, and if anything goes wrong in the
+helper, this process simply does all the work itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+FREE, HELPER_WORKING, HELPER_DONE, OURS = 0, 1, 2, 3
+WAIT_STEP = 0.002  # seconds between looks at an item the helper is working on
+
+
+def can_fork() -> bool:
+    # Forking a process with other threads running can leave their locks held forever.
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class FromBothEnds:
+    def __init__(self, items: Sequence[str]) -> None:
+        self.index = {item: number for number, item in enumerate(items)}
+        context = multiprocessing.get_context("fork")
+        self.states = context.RawArray("b", len(items))
+        self.lock = context.Lock()
+        self.helper_pid: int | None = None
+        self.in_helper = False
+
+    def start(self, work: Callable[[str], None], items: Sequence[str]) -> bool:
+        """Fork the helper to run `work(item)` from the last item backwards."""
+        if not can_fork():
+            return False
+        pid = os.fork()
+        if pid:
+            self.helper_pid = pid
+            return True
+        self.in_helper = True
+        status = 0
+        try:
+            _quiet_logging()
+            for number in range(len(items) - 1, -1, -1):
+                with self.lock:
+                    if self.states[number] != FREE:
+                        break  # the main process got here first: all done
+                    self.states[number] = HELPER_WORKING
+                try:
+                    work(items[number])
+                except BaseException:  # noqa: BLE001 - the main process reads it again
+                    pass
+                self.states[number] = HELPER_DONE
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)  # never run the parent's cleanup or atexit handlers twice
+
+    def claim(self, item: str) -> None:
+        """Called by the main process before it works on `item`: returns at once if the
+        item is ours now; waits while the helper is working on it."""
+        number = self.index.get(item)
+        if number is None or self.in_helper or self.helper_pid is None:
+            return
+        with self.lock:
+            if self.states[number] == FREE:
+                self.states[number] = OURS
+                return
+        while self.states[number] == HELPER_WORKING and self._helper_alive():
+            time.sleep(WAIT_STEP)
+
+    def finish(self) -> None:
+        """Wait for the helper to stop (it stops at the first item we claimed)."""
+        if self.helper_pid is None or self.in_helper:
+            return
+        with self.lock:
+            for number in range(len(self.states)):
+                if self.states[number] == FREE:
+                    self.states[number] = OURS
+        try:
+            os.waitpid(self.helper_pid, 0)
+        except ChildProcessError:
+            pass
+        self.helper_pid = None
+
+    def _helper_alive(self) -> bool:
+        try:
+            pid, _ = os.waitpid(self.helper_pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid:
+            self.helper_pid = None
+            return False
+        return True
+
+
+def _quiet_logging() -> None:
+    """The helper's messages would repeat the main process's: the main process logs every
+    problem itself (from the caches, see reading.py), so the helper logs nothing."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    root.addHandler(logging.NullHandler())

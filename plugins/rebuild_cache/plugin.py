@@ -1,0 +1,180 @@
+"""Pelican glue for rebuild_cache: reuse what earlier builds read and rendered.
+
+* initialized: name this build's cache generations (fingerprint.py) and open them;
+* readers_init: wrap every reader so a file whose bytes did not change is not read again
+  (reading.py); runs after post_sanitizer, whose wrapper it keeps;
+* all_generators_finalized: every post and page is known; intra-site links can be digested;
+* get_writer: a writer that renders only pages whose inputs changed (rendering.py);
+* finalized: drop entries this build did not use and old generations; report the counts.
+
+Sanitising has its own cache in post_sanitizer (keyed by the HTML and the policy), and image
+variants theirs in image_variants; together a rebuild after one changed post reads,
+sanitises and renders only what that post changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pelican import signals
+from pelican.contents import Article
+
+from . import fingerprint, store
+from .defaults import setting
+from .helper import FromBothEnds
+from .inputs import Digester
+from .reading import ReadingCache, caching_reader
+from .rendering import RenderCache, caching_writer
+from .store import EntryFolder
+
+logger = logging.getLogger(__name__)
+
+TOOLS_FOLDER = Path(__file__).resolve().parents[2] / "sitetools"
+
+
+@dataclass
+class BuildCaches:
+    root: Path
+    reading: ReadingCache
+    render: RenderCache
+    digester: Digester
+    helper: FromBothEnds | None = None
+
+
+# The build running in this process (Pelican sends `initialized` once per build; the
+# preview builds one after another in one process).
+_current: BuildCaches | None = None
+
+
+def cache_root(settings: dict) -> Path | None:
+    root = Path(settings.get("CACHE_PATH") or "cache").resolve() / "rebuild_cache"
+    content = Path(settings["PATH"]).resolve()
+    if root == content or root.is_relative_to(content):
+        return None  # never write into content/: a build must not change its sources
+    return root
+
+
+def generations(settings: dict) -> tuple[str, str]:
+    """(reading, rendering) generation digests."""
+    code = fingerprint.tree_digest([*settings.get("PLUGIN_PATHS", []), TOOLS_FOLDER])
+    reading = fingerprint.combine(fingerprint.settings_digest(settings), code,
+                                  fingerprint.versions_digest())
+    theme = fingerprint.tree_digest([settings["THEME"]])
+    return reading, fingerprint.combine(reading, theme)
+
+
+def open_caches(pelican) -> None:
+    global _current
+    settings = pelican.settings
+    _current = None
+    root = cache_root(settings)
+    if not setting(settings, "REBUILD_CACHE_ENABLED") or root is None:
+        return
+    reading_generation, render_generation = generations(settings)
+    reading_folder = (store.generation_folder(root, "reading", reading_generation)
+                      if setting(settings, "REBUILD_CACHE_READING") else None)
+    render_folder = (store.generation_folder(root, "render", render_generation)
+                     if setting(settings, "REBUILD_CACHE_RENDERING") else None)
+    digester = Digester(link_pattern=settings.get("INTRASITE_LINK_REGEX",
+                                                  "[{|](?P<what>.*?)[|}]"))
+    _current = BuildCaches(
+        root=root,
+        reading=ReadingCache(EntryFolder(reading_folder, ".pickle"), settings),
+        render=RenderCache(EntryFolder(render_folder, ".html"), digester),
+        digester=digester)
+
+
+def wrap_readers(readers) -> None:
+    if _current is None or _current.reading.entries.folder is None:
+        return
+    for extension, reader_class in list(readers.reader_classes.items()):
+        if reader_class and extension != "static":
+            readers.reader_classes[extension] = caching_reader(reader_class,
+                                                               _current.reading)
+
+
+def start_reading_helper(generator) -> None:
+    """On a cold cache, let a second process read posts from the other end (helper.py)."""
+    caches = _current
+    settings = generator.settings
+    if caches is None or caches.reading.entries.folder is None:
+        return
+    if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
+        return
+    relative = generator.get_files(settings["ARTICLE_PATHS"],
+                                   exclude=settings["ARTICLE_EXCLUDES"])
+    paths = [os.path.abspath(os.path.join(generator.path, f)) for f in relative]
+    missing = sum(1 for path in paths if not caches.reading.contains(path))
+    if missing < setting(settings, "REBUILD_CACHE_HELPER_FROM"):
+        return
+
+    def read_in_helper(path: str) -> None:
+        if caches.reading.contains(path):
+            return
+        generator.readers.read_file(
+            base_path=generator.path, path=os.path.relpath(path, generator.path),
+            content_class=Article, context=generator.context,
+            preread_signal=signals.article_generator_preread, preread_sender=generator,
+            context_signal=signals.article_generator_context, context_sender=generator)
+
+    helper = FromBothEnds(paths)
+    if helper.start(read_in_helper, paths):
+        caches.helper = caches.reading.helper = helper
+
+
+def stop_reading_helper(_generator=None) -> None:
+    if _current is not None and _current.helper is not None:
+        _current.helper.finish()
+
+
+def link_targets_digest(context: dict) -> bytes:
+    """Where every file a body can link to (`{filename}`, `{static}`) is published."""
+    digest = hashlib.sha256()
+    for path, target in sorted((context.get("filenames") or {}).items()):
+        digest.update(f"{path}\0{getattr(target, 'url', '')}\0"
+                      f"{getattr(target, 'save_as', '')}\n".encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+def know_link_targets(generators) -> None:
+    if _current is None or not generators:
+        return
+    context = generators[0].context
+    _current.digester.set_link_targets(lambda: link_targets_digest(context))
+
+
+def get_writer(_pelican):
+    if _current is None or _current.render.entries.folder is None:
+        return None
+    return caching_writer(_current.render)
+
+
+def tidy_up(pelican) -> None:
+    global _current
+    stop_reading_helper()
+    caches, _current = _current, None
+    if caches is None:
+        return
+    keep = setting(pelican.settings, "REBUILD_CACHE_GENERATIONS")
+    caches.reading.entries.remove_unused()
+    caches.render.entries.remove_unused()
+    store.keep_recent_generations(caches.root, "reading", keep)
+    store.keep_recent_generations(caches.root, "render", keep)
+    reading, render = caches.reading.entries, caches.render
+    print(f"Zwischenspeicher: {reading.hits} von {reading.hits + reading.misses} Dateien "
+          f"unverändert, {render.reused} von {render.reused + render.rendered} Seiten "
+          "wiederverwendet.", flush=True)
+
+
+def register() -> None:
+    signals.initialized.connect(open_caches)
+    signals.readers_init.connect(wrap_readers)
+    signals.article_generator_init.connect(start_reading_helper)
+    signals.article_generator_finalized.connect(stop_reading_helper)
+    signals.all_generators_finalized.connect(know_link_targets)
+    signals.get_writer.connect(get_writer)
+    signals.finalized.connect(tidy_up)

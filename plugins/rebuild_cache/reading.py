@@ -1,0 +1,147 @@
+"""Remember what a reader made of a file, keyed by the file's path and bytes.
+
+Pelican's own reader cache compares only the file's stamp and ignores settings and plugins;
+this one is keyed by content and lives in a generation folder (fingerprint.py). What the
+reader logged (warnings, errors) is stored with the result and logged again on every build
+that uses it, so an editor sees the same report whether or not the file was cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import pickle
+from dataclasses import dataclass, field
+
+from .store import EntryFolder
+
+FORMAT = 1
+SETTINGS_ID = "settings"
+
+
+@dataclass
+class LoggedRecord:
+    logger: str
+    level: int
+    message: str
+
+
+@dataclass
+class ReaderResult:
+    content: str
+    metadata: dict
+    logged: list[LoggedRecord] = field(default_factory=list)
+
+
+class _RecordCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[LoggedRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(LoggedRecord(record.name, record.levelno, record.getMessage()))
+
+
+class _Pickler(pickle.Pickler):
+    """Metadata objects (tags, categories, authors) hold the whole settings dict; it is
+    stored as a reference and re-attached to the current settings when loading."""
+
+    def __init__(self, file, settings: dict) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.settings = settings
+
+    def persistent_id(self, obj):
+        return SETTINGS_ID if obj is self.settings else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, settings: dict) -> None:
+        super().__init__(file)
+        self.settings = settings
+
+    def persistent_load(self, pid):
+        if pid == SETTINGS_ID:
+            return self.settings
+        raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+
+
+def file_key(source_path: str) -> str | None:
+    try:
+        with open(source_path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    digest = hashlib.sha256(source_path.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class ReadingCache:
+    def __init__(self, entries: EntryFolder, settings: dict) -> None:
+        self.entries = entries
+        self.settings = settings
+        self.helper = None  # a helper.FromBothEnds reading from the other end, if any
+
+    def contains(self, source_path: str) -> bool:
+        key = file_key(source_path)
+        return key is not None and self.entries.contains(key)
+
+    def get(self, key: str) -> ReaderResult | None:
+        data = self.entries.read(key)
+        if data is None:
+            return None
+        try:
+            format_, result = _Unpickler(io.BytesIO(data), self.settings).load()
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, never a failure
+            return None
+        return result if format_ == FORMAT else None
+
+    def put(self, key: str, result: ReaderResult) -> None:
+        buffer = io.BytesIO()
+        try:
+            _Pickler(buffer, self.settings).dump((FORMAT, result))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return  # metadata a plugin made unpicklable: simply not cached
+        self.entries.write(key, buffer.getvalue())
+
+    def read(self, read_file, source_path: str) -> tuple[str, dict]:
+        """`read_file(source_path)` through the cache, replaying what it logged."""
+        if self.helper is not None:
+            self.helper.claim(source_path)
+        key = file_key(source_path)
+        cached = self.get(key) if key else None
+        if cached is not None:
+            for record in cached.logged:
+                logging.getLogger(record.logger).log(record.level, "%s", record.message)
+            return cached.content, cached.metadata
+        collector = _RecordCollector()
+        root = logging.getLogger()
+        root.addHandler(collector)
+        try:
+            content, metadata = read_file(source_path)
+        finally:
+            root.removeHandler(collector)
+        if key:
+            self.put(key, ReaderResult(content, metadata, collector.records))
+        return content, metadata
+
+
+def caching_reader(reader_class: type, reading_cache: ReadingCache) -> type:
+    """A subclass of `reader_class` whose read() goes through `reading_cache`."""
+    base = _unwrapped(reader_class)
+
+    def read(self, source_path):
+        return reading_cache.read(lambda path: base.read(self, path), source_path)
+
+    # Same name and module: Pelican derives metadata["reader"] from the class name.
+    return type(reader_class.__name__, (reader_class,), {
+        "read": read, "_rebuild_cache_base": base, "__module__": reader_class.__module__,
+        "__doc__": reader_class.__doc__,
+    })
+
+
+def _unwrapped(reader_class: type) -> type:
+    """The class below our own wrapper, so a class is never wrapped twice."""
+    return getattr(reader_class, "_rebuild_cache_base", reader_class)

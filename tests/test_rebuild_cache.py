@@ -1,0 +1,311 @@
+"""rebuild_cache: a rebuild reads and renders only what changed, and its output is that of a
+clean build; every input that changes the output starts a fresh cache."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2 import DictLoader, Environment
+from pelican.log import LimitFilter
+
+from rebuild_cache import fingerprint
+from rebuild_cache.helper import FromBothEnds, can_fork
+from rebuild_cache.inputs import ALL_VARIABLES, Digester, template_variables
+from rebuild_cache.reading import ReadingCache, caching_reader
+from rebuild_cache.store import EntryFolder
+
+from .conftest import ROOT, build_site, make_content, run_build, tree_digest
+
+CACHE_LINE = re.compile(r"Zwischenspeicher: (\d+) von (\d+) Dateien unverändert, "
+                        r"(\d+) von (\d+) Seiten wiederverwendet")
+POST = "beitraege/erstes-treffen.md"
+
+
+def cache_counts(stdout: str) -> tuple[int, int, int, int]:
+    """(files reused, files, pages reused, pages) from the build's report line."""
+    match = CACHE_LINE.search(stdout)
+    assert match, stdout
+    return tuple(int(n) for n in match.groups())  # type: ignore[return-value]
+
+
+def comparable(folder: Path) -> dict[str, str]:
+    """The tree's digest minus what differs between any two clean builds: Pagefind writes
+    its filter files in a random order (so their names and the meta file naming them
+    differ), and pelican-sitemap dates list pages with the build time."""
+    digest = tree_digest(folder)
+    for name in list(digest):
+        if name.startswith("pagefind/filter/") or re.match(r"pagefind/pagefind\..*\.pf_meta$",
+                                                           name) \
+                or name == "pagefind/pagefind-entry.json":
+            del digest[name]
+    sitemap = (folder / "sitemap.xml").read_text(encoding="utf-8")
+    today = date.today().isoformat()
+    digest["sitemap.xml"] = re.sub(rf"<lastmod>{today}T[^<]*</lastmod>", "<lastmod>heute"
+                                   "</lastmod>", sitemap)
+    return digest
+
+
+def rebuild(root: Path, **overrides):
+    result = run_build(root / "content", root / "output", overrides=overrides or None)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+# --- build level ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def built_twice(tmp_path_factory):
+    """The fixture site built, one post changed, built again with the first build's cache."""
+    root = tmp_path_factory.mktemp("incremental")
+    first = build_site(root)
+    post = root / "content" / POST
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        "Es gibt immer Pfefferminz.", "Es gibt immer Pfefferminz und Fenchel."),
+        encoding="utf-8")
+    second = rebuild(root)
+    return root, first, second
+
+
+def test_a_cold_build_reads_and_renders_everything(built_twice):
+    _, first, _ = built_twice
+    reused_files, files, reused_pages, pages = cache_counts(first.stdout)
+    assert (reused_files, reused_pages) == (0, 0)
+    assert files >= 10 and pages > 50
+
+
+def test_after_one_changed_post_only_that_post_is_read_and_few_pages_rendered(built_twice):
+    _, first, second = built_twice
+    reused_files, files, reused_pages, pages = cache_counts(second.stdout)
+    assert files - reused_files == 1
+    rendered = pages - reused_pages
+    # The post's own page and the pages listing it (home, archive, category, tags, author,
+    # its group), never the whole site.
+    assert 1 <= rendered <= 15, second.stdout
+    assert pages == cache_counts(first.stdout)[3]
+
+
+def test_the_rebuilt_site_equals_a_clean_build(built_twice, tmp_path):
+    root, _, _ = built_twice
+    assert "Pfefferminz und Fenchel" in (
+        root / "output/beitraege/erstes-treffen/index.html").read_text(encoding="utf-8")
+    clean_content = tmp_path / "content"
+    shutil.copytree(root / "content", clean_content)
+    result = run_build(clean_content, tmp_path / "output")
+    assert result.returncode == 0, result.stderr
+    assert cache_counts(result.stdout)[2] == 0  # really clean
+    assert comparable(root / "output") == comparable(tmp_path / "output")
+
+
+def test_a_new_post_reaches_every_list_it_belongs_to(tmp_path):
+    build_site(tmp_path)
+    (tmp_path / "content/beitraege/neu.md").write_text(
+        "Title: Ein neuer Abend\nDate: 2026-11-20 19:00\nCategory: Erfahrungsberichte\n"
+        "Tags: Sucht\nAuthor: Jo, Gruppe Lichtblick\n\nHeute war ich zum ersten Mal da.\n",
+        encoding="utf-8")
+    rebuild(tmp_path)
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path / "content", clean / "content")
+    assert run_build(clean / "content", clean / "output").returncode == 0
+    assert comparable(tmp_path / "output") == comparable(clean / "output")
+    assert "Ein neuer Abend" in (tmp_path / "output/index.html").read_text(encoding="utf-8")
+
+
+def test_a_changed_setting_renders_everything_again(tmp_path):
+    first = build_site(tmp_path)
+    second = rebuild(tmp_path, SITENAME="Selbsthilfe-Kontaktstelle Neustadt")
+    _, _, reused, pages = cache_counts(second.stdout)
+    assert reused == 0 and pages == cache_counts(first.stdout)[3]
+    assert "Kontaktstelle Neustadt" in (tmp_path / "output/index.html").read_text("utf-8")
+    assert cache_counts(second.stdout)[0] == 0  # reading too: settings shape Markdown
+
+
+def copy_of(folder: str, target: Path) -> Path:
+    shutil.copytree(ROOT / folder, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def test_a_changed_template_or_static_file_renders_everything_again(tmp_path):
+    theme = copy_of("theme", tmp_path / "theme")
+    first = build_site(tmp_path, overrides={"THEME": str(theme)})
+    pages = cache_counts(first.stdout)[3]
+    footer = theme / "templates" / "base.html"
+    footer.write_text(footer.read_text(encoding="utf-8").replace(
+        "</footer>", "<p>Neu im Fuß</p></footer>", 1), encoding="utf-8")
+    second = rebuild(tmp_path, THEME=str(theme))
+    assert cache_counts(second.stdout)[2:] == (0, pages)
+    assert "Neu im Fuß" in (tmp_path / "output/impressum/index.html").read_text("utf-8")
+    assert cache_counts(second.stdout)[0] > 0  # posts need not be read again for a theme
+
+    css = theme / "static" / "css" / "site.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\n/* Druckfarben */\n", encoding="utf-8")
+    third = rebuild(tmp_path, THEME=str(theme))
+    assert cache_counts(third.stdout)[2] == 0
+
+
+def test_changed_plugin_code_reads_and_renders_everything_again(tmp_path):
+    plugins = copy_of("plugins", tmp_path / "plugins")
+    first = build_site(tmp_path, overrides={"PLUGIN_PATHS": [str(plugins)]})
+    extras = plugins / "blog_extras" / "texts.py"
+    extras.write_text(extras.read_text(encoding="utf-8") + "\n# geändert\n", encoding="utf-8")
+    second = rebuild(tmp_path, PLUGIN_PATHS=[str(plugins)])
+    assert cache_counts(second.stdout)[0] == 0
+    assert cache_counts(second.stdout)[2:] == (0, cache_counts(first.stdout)[3])
+
+
+def test_an_unchanged_rebuild_reuses_everything(tmp_path):
+    first = build_site(tmp_path)
+    skipped = run_build(tmp_path / "content", tmp_path / "output")
+    assert "nichts geändert" in skipped.stdout  # publish's own shortcut
+    forced = run_build(tmp_path / "content", tmp_path / "output", extra_args=["--force"])
+    assert forced.returncode == 0, forced.stderr
+    reused_files, files, reused_pages, pages = cache_counts(forced.stdout)
+    assert (reused_files, reused_pages) == (files, pages) == cache_counts(first.stdout)[1::2]
+
+
+def test_a_cache_folder_inside_content_is_refused(tmp_path):
+    content = make_content(tmp_path)
+    before = tree_digest(content)
+    result = run_build(content, tmp_path / "output",
+                       overrides={"CACHE_PATH": str(content / "gruppen")})
+    assert result.returncode == 1
+    assert "CACHE_PATH" in result.stderr and "Inhaltsordner" in result.stderr
+    assert tree_digest(content) == before
+    assert not (tmp_path / "output").exists()
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+@pytest.mark.parametrize("package", ["Markdown", "bleach", "pillow"])
+def test_another_version_of_markdown_bleach_or_pillow_is_another_generation(package):
+    installed = ["Markdown==3.11.3", "bleach==6.4.0", "pillow==13.0.0", "pelican==4.12.0"]
+    changed = [f"{package}==99.0" if line.startswith(package + "==") else line
+               for line in installed]
+    assert fingerprint.versions_digest(installed) != fingerprint.versions_digest(changed)
+    assert fingerprint.versions_digest(installed) == fingerprint.versions_digest(
+        list(reversed(installed)))
+
+
+def test_installed_versions_name_the_packages_that_shape_output():
+    names = {line.split("==")[0].lower() for line in fingerprint.installed_versions()}
+    assert {"markdown", "bleach", "pillow", "pelican", "jinja2"} <= names
+
+
+def test_settings_digest_is_stable_across_processes_and_sees_changes():
+    def slugify(text):
+        return text.lower()
+
+    settings = {"SITENAME": "Kontaktstelle", "JINJA_FILTERS": {"slug": slugify},
+                "OUTPUT_PATH": "/tmp/.build-abc", "MARKDOWN": {"output_format": "html5"}}
+    same = dict(settings, OUTPUT_PATH="/tmp/.build-xyz")
+    assert fingerprint.settings_digest(settings) == fingerprint.settings_digest(same)
+    other = dict(settings, MARKDOWN={"output_format": "xhtml"})
+    assert fingerprint.settings_digest(settings) != fingerprint.settings_digest(other)
+
+
+# --- template inputs ------------------------------------------------------------------------
+TEMPLATES = {
+    "base.html": "<title>{{ SITENAME }}</title>{% block content %}{% endblock %}"
+                 "{% include 'footer.html' %}",
+    "footer.html": "{% for label, url in FOOTER_LINKS %}{{ label }}{% endfor %}",
+    "article.html": "{% extends 'base.html' %}{% block content %}{{ article.title }}"
+                    "{% for tag in article.tags %}{{ tag }}{% endfor %}{% endblock %}",
+    "dynamic.html": "{% include chosen %}",
+}
+
+
+def test_template_variables_follow_extends_and_includes():
+    env = Environment(loader=DictLoader(TEMPLATES))
+    assert template_variables(env, "article.html") == {"SITENAME", "FOOTER_LINKS", "article"}
+    assert template_variables(env, "dynamic.html") is ALL_VARIABLES
+
+
+class Post:  # stands in for a Pelican Article in digest tests (plain object fields)
+    def __init__(self, title: str, body: str) -> None:
+        self.title = title
+        self.body = body
+        self.tags = ["Sucht", "Mut"]
+
+
+def test_digest_depends_on_values_not_identity():
+    variables = frozenset({"article", "SITENAME"})
+    one = Digester().key(["article.html"], {"article": Post("Mein erstes Treffen", "Tee"),
+                                             "SITENAME": "KIBIS"}, variables)
+    two = Digester().key(["article.html"], {"article": Post("Mein erstes Treffen", "Tee"),
+                                             "SITENAME": "KIBIS"}, variables)
+    changed = Digester().key(["article.html"], {"article": Post("Mein erstes Treffen",
+                                                                 "Kaffee"),
+                                                 "SITENAME": "KIBIS"}, variables)
+    unused = Digester().key(["article.html"], {"article": Post("Mein erstes Treffen", "Tee"),
+                                                "SITENAME": "KIBIS", "MENU": ["x"]}, variables)
+    assert one == two == unused
+    assert one != changed
+
+
+def test_a_cycle_between_objects_is_digested():
+    first, second = Post("A", "a"), Post("B", "b")
+    first.other, second.other = second, first
+    assert Digester().value(first) == Digester().value(first)
+
+
+# --- reading cache --------------------------------------------------------------------------
+class NoisyReader:
+    reads = 0
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def read(self, source_path):
+        NoisyReader.reads += 1
+        logging.getLogger("tests.reader").warning("%s: Bild ohne Alternativtext",
+                                                     source_path)
+        return "<p>Hallo</p>", {"title": "Hallo", "settings_ref": self.settings}
+
+
+def test_reading_cache_reuses_results_and_repeats_what_the_reader_logged(tmp_path, caplog):
+    settings = {"SITENAME": "KIBIS"}
+    source = tmp_path / "post.md"
+    source.write_text("Title: Hallo\n\nHallo", encoding="utf-8")
+    cache = ReadingCache(EntryFolder(tmp_path / "cache", ".pickle"), settings)
+    reader = caching_reader(NoisyReader, cache)(settings)
+    NoisyReader.reads = 0
+    with caplog.at_level(logging.WARNING):
+        first = reader.read(str(source))
+        # Pelican's loggers drop a message they logged before in the same process; a build
+        # is one process, so only the cached read logs it there.
+        LimitFilter._raised_messages.clear()
+        second = reader.read(str(source))
+    assert NoisyReader.reads == 1
+    assert first[0] == second[0] == "<p>Hallo</p>"
+    assert second[1]["settings_ref"] is settings  # re-attached, not a stale copy
+    assert [r.getMessage() for r in caplog.records].count(
+        f"{source}: Bild ohne Alternativtext") == 2
+    source.write_text("Title: Hallo\n\nHallo Welt", encoding="utf-8")
+    reader.read(str(source))
+    assert NoisyReader.reads == 2
+
+
+# --- two processes --------------------------------------------------------------------------
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork")
+def test_main_process_and_helper_do_each_item_exactly_once(tmp_path):
+    items = [f"beitrag-{n:03d}" for n in range(120)]
+    done = tmp_path / "done"
+    done.mkdir()
+
+    def work(item: str) -> None:
+        with open(done / item, "a", encoding="utf-8") as mark:
+            mark.write(f"{os.getpid()}\n")
+
+    split = FromBothEnds(items)
+    assert split.start(work, items)
+    for item in items:
+        split.claim(item)
+        if not (done / item).exists():
+            work(item)
+    split.finish()
+    writers = [(done / item).read_text(encoding="utf-8").split() for item in items]
+    assert all(len(pids) == 1 for pids in writers)
+    assert {pids[0] for pids in writers} - {str(os.getpid())}  # the helper did some
