@@ -257,7 +257,7 @@ def test_filters_meta_and_extra_words_go_before_body_end_escaped():
                                   meta=(("ort", "Am See, Nord"), ("leer", "")),
                                   facts=("Sucht, A&B", "Am See"))
     html = indexer.prepare_html("<body><main data-pagefind-body>x</main></body>", document,
-                                ["Trinken", "<b>&"])
+                                ["Trinken", "<b>&"], slim=False)
     assert html == (
         '<body><main data-pagefind-body>x</main>'
         '<span data-pagefind-filter="art:Gruppe"></span>'
@@ -274,6 +274,143 @@ def test_body_marker_is_an_attribute_not_text():
     assert indexer.has_body_marker('<article class="post" data-pagefind-body>')
     assert indexer.has_body_marker('<div data-pagefind-body="">')
     assert not indexer.has_body_marker("<p>Das Attribut data-pagefind-body erklärt</p>")
+
+
+# A post as the theme writes it (base.html, article.html), with a quoted testimonial that is
+# an <article> of its own inside the marked one, a comment and a script that mention
+# </article>, and a quoted attribute value with markup in it.
+POST_PAGE = """<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="description" content="Wie die Gruppe Lichtblick hilft.">
+<title>Mein Weg aus der Alkoholsucht – Selbsthilfe-Kontaktstelle Beispielstadt</title>
+<link rel="stylesheet" href="/theme/css/site.css">
+<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Mein Weg"}</script>
+</head>
+<body>
+<a class="skip-link" href="#inhalt">Zum Inhalt springen</a>
+<header class="site-header">
+  <a class="site-name" href="/">Selbsthilfe-Kontaktstelle Beispielstadt</a>
+  <p class="crisis-link"><a href="/hilfe-in-krisen/">Hilfe in Krisen</a>: TelefonSeelsorge</p>
+  <nav class="main-nav" aria-label="Hauptmenü"><ul><li><a href="/gruppen/">Gruppen finden</a></li>
+  <li><a href="/suche/">Suche</a></li></ul></nav>
+</header>
+<main id="inhalt" class="wrap" tabindex="-1">
+<article class="post" data-pagefind-body>
+  <header class="post-header">
+    <h1>Mein Weg aus der Alkoholsucht</h1>
+    <p class="post-meta"><time datetime="2026-03-14">14. März 2026</time> · 3 Minuten Lesezeit</p>
+  </header>
+  <div class="post-body">
+<p>Lange habe ich nicht darüber gesprochen.</p>
+<h2 id="erster-abend">Der erste Abend</h2>
+<p><img src="/bilder/stuhlkreis.jpg" alt="Ein Stuhlkreis" title="<article> im Titel"></p>
+<article class="zitat"><p>„Hier hört mir jemand zu.“</p></article>
+<!-- Entwurf: </article> hier nicht schließen -->
+<script>document.write("</article>");</script>
+<p>Heute treffe ich mich jeden Dienstag mit der Gruppe Lichtblick.</p>
+  </div>
+  <footer class="post-footer">
+    <p class="tags">Schlagwörter: <a href="/schlagwort/sucht/">Sucht</a></p>
+  </footer>
+</article>
+<section class="related" aria-labelledby="aehnliche">
+  <h2 id="aehnliche">Ähnliche Beiträge</h2>
+  <ul><li><a href="/beitraege/trauer/">Trauer teilen</a></li></ul>
+</section>
+</main>
+<footer class="site-footer">
+  <section><h2>Kontakt</h2><p>Lindenstraße 12, 12345 Beispielstadt</p></section>
+  <nav aria-label="Rechtliches"><a href="/impressum/">Impressum</a></nav>
+</footer>
+</body>
+</html>
+"""
+POST_DOCUMENT = selection.Document(
+    "beitraege/weg/index.html", "beitraege/weg/", "Beitrag", "Mein Weg aus der Alkoholsucht",
+    meta=(("datum", "14. März 2026"),))
+
+
+def marked_element(page: str) -> str:
+    start = page.index("<article class=\"post\"")
+    end = page.index("</article>\n<section class=\"related\"") + len("</article>")
+    return page[start:end]
+
+
+def test_pagefind_gets_title_lang_and_the_marked_element_only():
+    slim = indexer.prepare_html(POST_PAGE, POST_DOCUMENT, ["Sucht", "Trinken"])
+    element = marked_element(POST_PAGE)
+    assert slim == (
+        '<!DOCTYPE html><html lang="de"><head><title>Mein Weg aus der Alkoholsucht – '
+        "Selbsthilfe-Kontaktstelle Beispielstadt</title></head><body>" + element
+        + '<span data-pagefind-filter="art:Beitrag"></span>'
+        '<span data-pagefind-meta="art:Beitrag"></span>'
+        '<span data-pagefind-meta="datum:14. März 2026"></span>'
+        '<div data-pagefind-body data-pagefind-weight="0.5"><p>Sucht, Trinken</p></div>'
+        "</body></html>")
+    # The nested <article>, and everything after it up to the marked one's end, is in it.
+    assert "Hier hört mir jemand zu" in slim and "jeden Dienstag" in slim
+    assert "Schlagwörter" in slim and 'src="/bilder/stuhlkreis.jpg"' in slim
+    for outside in ("Zum Inhalt springen", "Hauptmenü", "Gruppen finden", "TelefonSeelsorge",
+                    "Ähnliche Beiträge", "Trauer teilen", "Lindenstraße", "Impressum",
+                    "BlogPosting", "Wie die Gruppe Lichtblick hilft"):
+        assert outside not in slim, outside
+
+
+def test_the_marked_element_ends_at_its_own_end_tag():
+    page = ('<html lang="de"><head><title>T</title></head><body><nav>Menü</nav>'
+            '<section data-pagefind-body><section><h1>Gruppe</h1></section>'
+            '<SECTION class="x">Innen</SECTION>Außen</section><footer>Fuß</footer></body></html>')
+    assert indexer.slim_page(page) == (
+        '<!DOCTYPE html><html lang="de"><head><title>T</title></head><body>'
+        '<section data-pagefind-body><section><h1>Gruppe</h1></section>'
+        '<SECTION class="x">Innen</SECTION>Außen</section></body></html>')
+
+
+@pytest.mark.parametrize("change", [
+    # Pagefind would read these outside the marked element, so it gets the whole page.
+    ("<head>", '<head><meta data-pagefind-meta="bild[content]" content="/a.jpg">'),
+    ('<main id="inhalt"', '<main data-pagefind-ignore id="inhalt"'),
+    ("</section>\n</main>", '</section><p data-pagefind-filter="ort:Nord"></p>\n</main>'),
+    ('<a class="site-name"', '<h1 class="site-name">Kontaktstelle</h1><a class="site-name"'),
+    ("<h2>Kontakt</h2>", "<H1>Kontakt</H1>"),
+    ("<h2>Kontakt</h2>", '<div data-pagefind-body><p>Noch ein Hauptinhalt</p></div>'),
+    # Cannot be sure where the marked element ends.
+    ("</article>\n<section", "\n<section"),
+    ('<article class="zitat">', '<article class="zitat"><article>'),
+])
+def test_pages_pagefind_would_read_more_of_are_sent_whole(change):
+    old, new = change
+    assert old in POST_PAGE
+    page = POST_PAGE.replace(old, new)
+    assert indexer.slim_page(page) is None
+    whole = indexer.prepare_html(page, POST_DOCUMENT, [])
+    assert whole.startswith("<!doctype html>") and "Hauptmenü" in whole
+    assert whole.endswith('<span data-pagefind-meta="datum:14. März 2026"></span></body>\n'
+                          "</html>\n")
+
+
+def test_an_image_after_the_marked_element_is_fine_if_one_follows_its_h1():
+    page = POST_PAGE.replace("<h2>Kontakt</h2>", '<h2>Kontakt</h2><img src="/logo.png" alt="">')
+    assert indexer.slim_page(page) is not None
+    assert indexer.slim_page(page.replace('<p><img src="/bilder/', '<p><span src="/')) is None
+
+
+def test_a_marker_in_a_comment_or_an_attribute_value_is_not_used():
+    commented = POST_PAGE.replace("<body>", "<body><!-- <div data-pagefind-body> -->")
+    assert indexer.slim_page(commented) is None
+    quoted = ('<html><head><title>T</title></head><body><a title="<b data-pagefind-body>">x</a>'
+              "<p>y</p></body></html>")
+    assert indexer.has_body_marker(quoted) and indexer.slim_page(quoted) is None
+
+
+def test_slim_pages_only_with_exclude_selectors_that_ignore_ancestors():
+    assert indexer.slim_pages_allowed([".post-meta", "#kontakt", "aside", "[data-intern]",
+                                       "div.a.b", ".x, .y"])
+    assert indexer.slim_pages_allowed([])
+    for selector in ("main .post-meta", "article > p", ".a + .b", "h2 ~ p", "p:first-child"):
+        assert not indexer.slim_pages_allowed([".post-meta", selector]), selector
 
 
 # --- Indexing with the real Pagefind program -------------------------------------------------
@@ -327,6 +464,37 @@ def test_build_index_writes_a_bundle_with_extra_words_filters_and_main_content_o
     assert record["content"].endswith("Alkohol, Sucht, Abhängigkeit, Saufen, Trinken.")
     for boilerplate in ("Menü", "Impressum", "Fußzeile", "Lesezeit"):
         assert boilerplate not in record["content"]
+
+
+def test_the_slim_pages_give_pagefind_the_same_index_as_the_whole_pages(tmp_path, monkeypatch):
+    (tmp_path / "beitraege" / "weg").mkdir(parents=True)
+    (tmp_path / "beitraege" / "weg" / "index.html").write_text(POST_PAGE, "utf-8")
+    (tmp_path / "ohne-h1").mkdir()
+    (tmp_path / "ohne-h1" / "index.html").write_text(
+        POST_PAGE.replace("<h1>Mein Weg aus der Alkoholsucht</h1>", ""), "utf-8")
+    documents = [POST_DOCUMENT, selection.Document("ohne-h1/index.html", "ohne-h1/", "Seite",
+                                                   "Ohne Überschrift")]
+    assert all(indexer.slim_page((tmp_path / d.save_as).read_text("utf-8")) for d in documents)
+
+    def records(bundle_dir: str) -> dict[str, dict]:
+        indexer.build_index(tmp_path, documents, EXPANDER, bundle_dir=bundle_dir,
+                            exclude_selectors=[".post-meta"])
+        return fragments(tmp_path / bundle_dir)
+
+    slim = records("schlank")
+    monkeypatch.setattr(indexer, "slim_pages_allowed", lambda selectors: False)
+    assert records("ganz") == slim
+    post = slim["/beitraege/weg/"]
+    assert post["meta"] == {"title": "Mein Weg aus der Alkoholsucht", "art": "Beitrag",
+                            "datum": "14. März 2026", "image": "/bilder/stuhlkreis.jpg",
+                            "image_alt": "Ein Stuhlkreis"}
+    assert [anchor["id"] for anchor in post["anchors"]] == ["erster-abend"]
+    assert "Hier hört mir jemand zu" in post["content"] and "jeden Dienstag" in post["content"]
+    # Pagefind leaves out <footer> elements, even inside the marked element.
+    assert "Schlagwörter" not in post["content"]
+    assert "Hauptmenü" not in post["content"] and "Lesezeit" not in post["content"]
+    assert slim["/ohne-h1/"]["meta"]["title"] == ("Mein Weg aus der Alkoholsucht – "
+                                                  "Selbsthilfe-Kontaktstelle Beispielstadt")
 
 
 def test_a_page_without_main_content_marker_fails_indexing(tmp_path):

@@ -22,7 +22,9 @@ DEFAULTS = {
     # Parts of the main content that are boilerplate, not content: dates, reading time,
     # the contact point's address on every group page, lists of links to other pages, and a
     # group's fact list (its searchable facts are indexed in few words instead, see
-    # selection.group_document).
+    # selection.group_document). Prefer plain selectors (".x", "#id", "tag", "[attr]"): with
+    # a combinator ("main .x", "a > b") or a pseudo-class Pagefind gets whole pages instead
+    # of the main content only, which gives the same index but takes longer (indexer.py).
     "OFFLINE_SEARCH_EXCLUDE_SELECTORS": [
         ".post-meta", ".group-facts", ".group-dates", ".group-contact", ".group-posts",
         ".group-checked",

@@ -7,10 +7,18 @@ All of that goes into the copy Pagefind reads, never into the published page: no
 text for screen readers, nothing changes for readers. Pagefind indexes only the elements
 marked `data-pagefind-body` (the main content in article.html, page.html and group.html)
 minus OFFLINE_SEARCH_EXCLUDE_SELECTORS, so menus, footers and link lists stay out.
+
+The copy is slim (slim_page): the page's <html> tag (lang), its <title> and the marked
+element, less than half of the page; Pagefind's own parsing of the rest was a quarter of its
+time for reading pages, for the same index. Outside the marked element Pagefind reads only
+data-pagefind-* attributes, <title>, the first h1 (the result's title) and the first img
+after it (its image): a page with any of these outside the element is sent whole, and so are
+all pages if an exclude selector depends on ancestors ("main .x", see slim_pages_allowed).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -25,6 +33,22 @@ from .service import PagefindService, ServiceError, find_executable
 from .words import Expander, Vocabulary
 
 BODY_MARKER = re.compile(r"<[a-zA-Z][^>]*\sdata-pagefind-body(?=[\s>=/])")
+
+#: Elements whose content is text, not markup: a "<article" in them is no tag.
+RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
+#: A tag's attributes up to its ">": quoted values may contain ">" and "<".
+ATTRIBUTES = r"""(?:[^>=]++|=\s*+"[^"]*+"|=\s*+'[^']*+'|=)*+>"""
+TAG_NAME = re.compile(r"<([a-zA-Z][^\s/>]*)")
+QUOTED_VALUE = re.compile(r"""=\s*(?:"[^"]*"|'[^']*')""")
+BODY_ATTRIBUTE = re.compile(r"\sdata-pagefind-body(?=[\s>=/])")
+HTML_START = re.compile(rf"<html(?=[\s/>]){ATTRIBUTES}", re.IGNORECASE)
+TITLE_ELEMENT = re.compile(rf"<title(?=[\s/>]){ATTRIBUTES}.*?</title\s*>",
+                           re.IGNORECASE | re.DOTALL)
+#: Pagefind takes the first <img> after the end of the first h1 as the result's image.
+IMAGE_AFTER_H1 = re.compile(r"</h1\s*>.*?<img(?=[\s/>])", re.IGNORECASE | re.DOTALL)
+#: An exclude selector that matches an element by itself (tag, #id, .class, [attribute]),
+#: whatever its ancestors: leaving the ancestors out changes nothing it matches.
+SIMPLE_SELECTOR = re.compile(r"\s*(?:[a-zA-Z0-9_*.#-]|\[[^\]]*\])+\s*")
 
 
 class IndexingError(Exception):
@@ -42,19 +66,124 @@ class IndexStats:
     version: str
 
 
+def find_body_marker(page: str) -> re.Match | None:
+    """BODY_MARKER's first match: searched from the tag around the first occurrence of the
+    attribute's name (a match cannot start before the ">" preceding it), which is quicker."""
+    hint = page.find("data-pagefind-body")
+    if hint < 0:
+        return None
+    return BODY_MARKER.search(page, page.rfind(">", 0, hint) + 1)
+
+
 def has_body_marker(page: str) -> bool:
-    return BODY_MARKER.search(page) is not None
+    return find_body_marker(page) is not None
 
 
 def attribute(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def prepare_html(page: str, document: Document, extra_words: Sequence[str]) -> str:
-    """The page as Pagefind reads it: its filters, metadata and extra words before </body>.
+@functools.lru_cache(maxsize=16)
+def _tokens(name: str, every_tag: bool) -> re.Pattern:
+    """Start and end tags of elements called `name` (groups "same" and "end", which is "/"
+    in an end tag), and comments and raw text elements, in which such tags are text. With
+    `every_tag` all other tags too, so that markup in their attribute values is skipped."""
+    raw = "|".join(tag for tag in RAW_TEXT if tag != name)
+    return re.compile(
+        r"<!--.*?-->|<!\[CDATA\[.*?\]\]>"
+        rf"|<(?P<raw>{raw})(?=[\s/>]){ATTRIBUTES}.*?</(?P=raw)\s*>"
+        rf"|<(?P<end>/?)(?P<same>{re.escape(name)})(?=[\s/>]){ATTRIBUTES}"
+        + (rf"|</?[a-zA-Z][^\s/>]*{ATTRIBUTES}" if every_tag else ""),
+        re.IGNORECASE | re.DOTALL)
+
+
+def _inside_tag(page: str, position: int) -> bool:
+    """Whether `position` may be inside another tag (in a quoted attribute value)."""
+    return page.rfind("<", 0, position) > page.rfind(">", 0, position)
+
+
+def _element_end(page: str, start: int, name: str, every_tag: bool) -> int | None:
+    """The end of the end tag of the element whose start tag ends at `start`; None if it is
+    not closed, or (without `every_tag`) if a tag of that name may be in an attribute."""
+    depth = 1
+    for token in _tokens(name, every_tag).finditer(page, start):
+        if token.group("same") is None:  # a comment, raw text or another tag
+            continue
+        if not every_tag and _inside_tag(page, token.start()):
+            raise LookupError  # cannot tell quickly: read every tag
+        depth += -1 if token.group("end") else 1
+        if depth == 0:
+            return token.end()
+    return None
+
+
+def body_element(page: str) -> tuple[int, int] | None:
+    """Where the element marked data-pagefind-body is: (start of its start tag, end of its
+    end tag), counting nested elements of the same name. None if it is not found or not
+    closed, or if the markup around it is too odd to be sure.
+
+    Assumes what Pelican and Jinja write: in attribute values "<" and ">" are escaped, or
+    at least not both a ">" and then a start tag with data-pagefind-body."""
+    found = find_body_marker(page)
+    if found is None:
+        return None
+    start = found.start()
+    if page.rfind("<!--", 0, start) > page.rfind("-->", 0, start) or _inside_tag(page, start):
+        return None  # inside a comment or a tag
+    name = TAG_NAME.match(page, start).group(1).lower()
+    first = _tokens(name, False).match(page, start)
+    if (first is None or first.group("same") is None or first.group("end")
+            or not BODY_ATTRIBUTE.search(QUOTED_VALUE.sub("=", first.group(0)))):
+        return None  # not the start tag of the marked element as HTML reads it
+    try:
+        end = _element_end(page, first.end(), name, every_tag=False)
+    except LookupError:
+        end = _element_end(page, first.end(), name, every_tag=True)
+    return None if end is None else (start, end)
+
+
+def slim_page(page: str) -> str | None:
+    """The page as Pagefind needs it: its <html> tag (lang), its <title> and the element
+    marked data-pagefind-body, which is all Pagefind reads of our pages. None if Pagefind
+    could read anything else of this page: any data-pagefind-* attribute (filters,
+    metadata, sort keys, ignore, another body) or an h1 (the result's title) outside the
+    element, an <img> after it (the result's image, unless one follows the element's h1),
+    a <title> after it (if there is none before); or if the element is not found."""
+    where = body_element(page)
+    if where is None:
+        return None
+    start, end = where
+    element = page[start:end]
+    title = TITLE_ELEMENT.search(page, 0, start)
+    # bytes.lower() changes ASCII letters only (as HTML's names are case-insensitive), fast
+    before, after = page[:start].encode().lower(), page[end:].encode().lower()
+    if (b"data-pagefind-" in before or b"<h1" in before or b"data-pagefind-" in after
+            or b"<h1" in after or (b"<title" in after and title is None)
+            or (b"<img" in after and not IMAGE_AFTER_H1.search(element))):
+        return None
+    html_start = HTML_START.search(page, 0, start)
+    return "".join(("<!DOCTYPE html>", html_start.group(0) if html_start else "<html>",
+                    "<head>", title.group(0) if title else "", "</head><body>", element,
+                    "</body></html>"))
+
+
+def slim_pages_allowed(exclude_selectors: Sequence[str]) -> bool:
+    """Whether the exclude selectors match the same in a slim page as in the whole page:
+    not if one of them depends on the ancestors of the marked element ("main .x")."""
+    return all(SIMPLE_SELECTOR.fullmatch(part)
+               for selector in exclude_selectors for part in selector.split(","))
+
+
+def prepare_html(page: str, document: Document, extra_words: Sequence[str], *,
+                 slim: bool = True) -> str:
+    """The page as Pagefind reads it: with `slim` only what Pagefind reads of it (see
+    slim_page; else, or if that fails, the whole page), and its filters, metadata and extra
+    words before </body>.
 
     Filters and metadata are set inline ("name:value"), one element each, so a value may
     contain commas; they need not be inside data-pagefind-body."""
+    if slim:
+        page = slim_page(page) or page
     added = []
     for name, values in document.all_filters:
         for value in values:
@@ -103,6 +232,7 @@ def build_index(output_path: Path, documents: Sequence[Document], expander: Expa
     if bundle.is_dir():  # an earlier build's index in the same folder (preview)
         shutil.rmtree(bundle)
     config = {"force_language": language, "exclude_selectors": list(exclude_selectors)}
+    slim = slim_pages_allowed(exclude_selectors)
 
     def pages(index_id: int) -> Iterator[tuple[dict, str]]:
         for document in documents:
@@ -119,7 +249,8 @@ def build_index(output_path: Path, documents: Sequence[Document], expander: Expa
             yield ({"type": "AddFile", "index_id": index_id, "file_path": None,
                     "url": "/" + document.url.lstrip("/"),
                     "file_contents": prepare_html(page, document,
-                                                  expander.extra_words(document.text))},
+                                                  expander.extra_words(document.text),
+                                                  slim=slim)},
                    f"die Seite {document.save_as}")
 
     try:
