@@ -309,3 +309,43 @@ def test_main_process_and_helper_do_each_item_exactly_once(tmp_path):
     writers = [(done / item).read_text(encoding="utf-8").split() for item in items]
     assert all(len(pids) == 1 for pids in writers)
     assert {pids[0] for pids in writers} - {str(os.getpid())}  # the helper did some
+
+
+PREVIEW_RUNS = """
+import sys
+from pathlib import Path
+from pelican import Pelican
+from pelican.settings import read_settings
+
+content, output, cache = (Path(p) for p in sys.argv[1:4])
+settings = read_settings("pelicanconf.py", override={
+    "PATH": str(content), "OUTPUT_PATH": str(output), "CACHE_PATH": str(cache)})
+pelican = Pelican(settings)  # as `pelican --autoreload` does: one instance, many runs
+pelican.run()
+post = content / "beitraege" / "erstes-treffen.md"
+post.write_text(post.read_text(encoding="utf-8") + "\\nNachtrag aus der Vorschau.\\n",
+                encoding="utf-8")
+pelican.run()
+"""
+
+
+def test_the_preview_rebuilds_through_the_same_caches(tmp_path):
+    """sitetools/preview.py runs `pelican --autoreload`: one Pelican instance whose run() is
+    called again after each change. The second run must use the first run's caches."""
+    import subprocess
+    import sys
+
+    content = make_content(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", PREVIEW_RUNS, str(content), str(tmp_path / "vorschau"),
+         str(tmp_path / "cache")],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True,
+        text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    runs = [tuple(int(n) for n in m.groups()) for m in CACHE_LINE.finditer(result.stdout)]
+    assert len(runs) == 2, result.stdout
+    (cold_files, files, cold_pages, pages), (warm_files, _, warm_pages, _) = runs
+    assert (cold_files, cold_pages) == (0, 0)
+    assert warm_files == files - 1 and pages - 15 <= warm_pages < pages
+    assert "Nachtrag aus der Vorschau" in (
+        tmp_path / "vorschau/beitraege/erstes-treffen/index.html").read_text(encoding="utf-8")

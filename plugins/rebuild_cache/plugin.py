@@ -1,6 +1,7 @@
 """Pelican glue for rebuild_cache: reuse what earlier builds read and rendered.
 
-* initialized: name this build's cache generations (fingerprint.py) and open them;
+* get_generators (sent at the start of every run, also each rebuild of the preview): name
+  this run's cache generations (fingerprint.py) and open them;
 * readers_init: wrap every reader so a file whose bytes did not change is not read again
   (reading.py); runs after post_sanitizer, whose wrapper it keeps;
 * all_generators_finalized: every post and page is known; intra-site links can be digested;
@@ -45,8 +46,8 @@ class BuildCaches:
     helper: FromBothEnds | None = None
 
 
-# The build running in this process (Pelican sends `initialized` once per build; the
-# preview builds one after another in one process).
+# The run in progress in this process. The preview runs one after another in one process,
+# with one `initialized` for all of them; `get_generators` comes at the start of each.
 _current: BuildCaches | None = None
 
 
@@ -58,16 +59,27 @@ def cache_root(settings: dict) -> Path | None:
     return root
 
 
+# Settings as they were before the first run: Pelican's Markdown reader adds its default
+# extensions to MARKDOWN during a run, so later runs of the preview would see other settings.
+_settings_digests: dict[int, str] = {}
+
+
+def remember_settings(pelican) -> None:
+    _settings_digests[id(pelican.settings)] = fingerprint.settings_digest(pelican.settings)
+
+
 def generations(settings: dict) -> tuple[str, str]:
     """(reading, rendering) generation digests."""
+    settings_digest = (_settings_digests.get(id(settings))
+                       or fingerprint.settings_digest(settings))
     code = fingerprint.tree_digest([*settings.get("PLUGIN_PATHS", []), TOOLS_FOLDER])
-    reading = fingerprint.combine(fingerprint.settings_digest(settings), code,
-                                  fingerprint.versions_digest())
+    reading = fingerprint.combine(settings_digest, code, fingerprint.versions_digest())
     theme = fingerprint.tree_digest([settings["THEME"]])
     return reading, fingerprint.combine(reading, theme)
 
 
 def open_caches(pelican) -> None:
+    """Returns no generator: `get_generators` is only the signal that starts every run."""
     global _current
     settings = pelican.settings
     _current = None
@@ -171,7 +183,8 @@ def tidy_up(pelican) -> None:
 
 
 def register() -> None:
-    signals.initialized.connect(open_caches)
+    signals.initialized.connect(remember_settings)
+    signals.get_generators.connect(open_caches)
     signals.readers_init.connect(wrap_readers)
     signals.article_generator_init.connect(start_reading_helper)
     signals.article_generator_finalized.connect(stop_reading_helper)
