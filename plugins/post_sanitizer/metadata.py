@@ -34,6 +34,8 @@ class MetadataRules:
     backend: str = "bleach"
     default_author: str = "Anonym"
     default_category: str = "Allgemein"
+    # Cleans a summary; the Pelican glue passes one that remembers results across builds.
+    summary_cleaner: Callable[[str], Any] | None = None
 
 
 # (kind, name) -> a new Author or Category; given by the Pelican glue.
@@ -171,8 +173,9 @@ def sanitize_metadata(metadata: dict, file_keys: Iterable[str], rules: MetadataR
     if "image" in metadata:
         _clean_image(metadata, rules, notes)
     if "summary" in metadata:
-        result = sanitize_summary(str(metadata["summary"]), site_host=rules.site_host,
-                                  backend=rules.backend)
+        summary = str(metadata["summary"])
+        result = (rules.summary_cleaner(summary) if rules.summary_cleaner else
+                  sanitize_summary(summary, site_host=rules.site_host, backend=rules.backend))
         metadata["summary"] = result.html
         notes.extend(MetadataNote("summary", f"Kurzfassung: {removal}")
                      for removal in result.removals)

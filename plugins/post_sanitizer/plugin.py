@@ -38,7 +38,7 @@ from .errors import (
 from .metadata import MetadataRules, sanitize_metadata
 from .model import CleanResult
 from .paths import invalid_trusted_paths, is_trusted, neutralise_path_escapes
-from .policy import clean_body_html, policy_fingerprint
+from .policy import clean_body_html, policy_fingerprint, sanitize_summary
 from .report import LineFinder, display_path, metadata_line, read_source, report_line
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,7 @@ def metadata_rules(settings: dict) -> MetadataRules:
         backend=backend_name(settings),
         default_author=setting(settings, "POST_SANITIZER_DEFAULT_AUTHOR"),
         default_category=settings.get("DEFAULT_CATEGORY") or "Allgemein",
+        summary_cleaner=lambda summary: clean_summary(settings, summary),
     )
 
 
@@ -291,6 +292,19 @@ def clean_body(settings: dict, html: str) -> CleanResult:
     if cached is not None:
         return cached
     result = clean_body_html(html, site_host=host, backend=backend, image_paths=images)
+    cache.put(key, result)
+    return result
+
+
+def clean_summary(settings: dict, html: str) -> CleanResult:
+    """A summary through the summary allowlist, from the cache like bodies."""
+    backend, host = backend_name(settings), site_host(settings)
+    cache = result_cache(settings)
+    key = cache_key(html, "summary\0" + policy_fingerprint(backend, host, image_paths(settings)))
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = sanitize_summary(html, site_host=host, backend=backend)
     cache.put(key, result)
     return result
 

@@ -227,6 +227,7 @@ def truncate(text: str, max_length: int) -> str:
     return cut.rstrip() + "…"
 
 
+@lru_cache(maxsize=4096)  # tags, authors and categories repeat across posts
 def clean_text(value: str, max_length: int = 100) -> str:
     """Plain text for a shown field: no tags, entities as characters, no control or bidi
     characters, whitespace collapsed, at most `max_length` characters ("…" if cut).

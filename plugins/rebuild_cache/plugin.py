@@ -5,7 +5,9 @@
 * readers_init: wrap every reader so a file whose bytes did not change is not read again
   (reading.py); runs after post_sanitizer, whose wrapper it keeps;
 * all_generators_finalized: every post and page is known; intra-site links can be digested;
+  On a cold cache a helper process starts rendering the posts' pages from the far end;
 * get_writer: a writer that renders only pages whose inputs changed (rendering.py);
+* article_writer_finalized: the posts' pages are written; the helper has stopped;
 * finalized: drop entries this build did not use and old generations; report the counts.
 
 Sanitising has its own cache in post_sanitizer (keyed by the HTML and the policy), and image
@@ -18,18 +20,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
 
 from . import fingerprint, store
 from .defaults import setting
 from .helper import FromBothEnds
 from .inputs import Digester
 from .reading import ReadingCache, caching_reader
-from .rendering import RenderCache, caching_writer
+from .rendering import (
+    RenderAhead, RenderCache, caching_writer, record_post_pages, rendering_only_writer,
+)
 from .store import EntryFolder
 
 logger = logging.getLogger(__name__)
@@ -44,6 +51,9 @@ class BuildCaches:
     render: RenderCache
     digester: Digester
     helper: FromBothEnds | None = None
+    generators: list | None = None
+    ahead: RenderAhead | None = None
+    scratch: str | None = None
 
 
 # The run in progress in this process. The preview runs one after another in one process,
@@ -96,7 +106,7 @@ def open_caches(pelican) -> None:
     _current = BuildCaches(
         root=root,
         reading=ReadingCache(EntryFolder(reading_folder, ".pickle"), settings),
-        render=RenderCache(EntryFolder(render_folder, ".html"), digester),
+        render=RenderCache(EntryFolder(render_folder, ".html"), digester, settings),
         digester=digester)
 
 
@@ -152,22 +162,67 @@ def link_targets_digest(context: dict) -> bytes:
     return digest.digest()
 
 
-def know_link_targets(generators) -> None:
+def know_generators(generators) -> None:
     if _current is None or not generators:
         return
+    _current.generators = list(generators)
     context = generators[0].context
     _current.digester.set_link_targets(lambda: link_targets_digest(context))
+    # Here, not at get_writer: later receivers of this signal may start threads (the
+    # search index), and a process with threads must not fork.
+    if _current.render.entries.folder is not None:
+        _current.ahead = start_render_helper(_current, generators[0].settings)
 
 
 def get_writer(_pelican):
-    if _current is None or _current.render.entries.folder is None:
+    caches = _current
+    if caches is None or caches.render.entries.folder is None:
         return None
-    return caching_writer(_current.render)
+    return caching_writer(caches.render, caches.ahead)
+
+
+def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | None:
+    """On a cold render cache, let a second process render the posts' pages from the other
+    end (rendering.RenderAhead)."""
+    if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
+        return None
+    articles = next((g for g in caches.generators or () if isinstance(g, ArticlesGenerator)),
+                    None)
+    if articles is None:
+        return None
+    jobs = record_post_pages(articles)
+    cached = caches.render.entries.count()
+    if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM") or cached > len(jobs) // 2:
+        return None
+    caches.scratch = tempfile.mkdtemp(prefix="helper-", dir=caches.root)
+    writer = rendering_only_writer(caches.render, caches.scratch)
+
+    def render_in_helper(item: str) -> None:
+        name, args, kwargs = jobs[int(item)]
+        writer.write_file(name, *args, **kwargs)
+
+    numbers = [str(n) for n in range(len(jobs))]
+    helper = FromBothEnds(numbers)
+    if not helper.start(render_in_helper, numbers):
+        return None
+    return RenderAhead(jobs, helper)
+
+
+def stop_render_helper(_generator=None, writer=None) -> None:
+    caches = _current
+    if caches is None or caches.ahead is None:
+        return
+    caches.ahead.helper.finish()
+    caches.ahead = None
+    if caches.scratch:
+        shutil.rmtree(caches.scratch, ignore_errors=True)
+        caches.scratch = None
 
 
 def tidy_up(pelican) -> None:
     global _current
     stop_reading_helper()
+    stop_render_helper()
     caches, _current = _current, None
     if caches is None:
         return
@@ -188,6 +243,7 @@ def register() -> None:
     signals.readers_init.connect(wrap_readers)
     signals.article_generator_init.connect(start_reading_helper)
     signals.article_generator_finalized.connect(stop_reading_helper)
-    signals.all_generators_finalized.connect(know_link_targets)
+    signals.all_generators_finalized.connect(know_generators)
     signals.get_writer.connect(get_writer)
+    signals.article_writer_finalized.connect(stop_render_helper)
     signals.finalized.connect(tidy_up)

@@ -10,6 +10,7 @@ the output is byte for byte that of a full build.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 
 from pelican.writers import Writer
@@ -24,9 +25,10 @@ ALWAYS_INPUTS = frozenset({"output_file", "SITEURL", "localsiteurl"})
 
 
 class RenderCache:
-    def __init__(self, entries: EntryFolder, digester: Digester) -> None:
+    def __init__(self, entries: EntryFolder, digester: Digester, settings: dict) -> None:
         self.entries = entries
         self.digester = digester
+        self.settings = settings
         self._variables: dict[str, frozenset[str] | None] = {}
         self.rendered = 0
         self.reused = 0
@@ -70,10 +72,53 @@ class CachedTemplate:
         return getattr(self._template, name)
 
 
-def caching_writer(cache: RenderCache) -> type[Writer]:
+class RenderAhead:
+    """The posts' pages (ArticlesGenerator.generate_pages: post pages, archives, index,
+    tags, categories, authors) rendered by a helper process from the last one backwards,
+    while this process writes them from the first (helper.py). The helper only fills the
+    render cache; this process still writes every file and sends every signal."""
+
+    def __init__(self, jobs: list[tuple[str, tuple, dict]], helper) -> None:
+        self.jobs = jobs  # (name, args, kwargs) of each write_file call, in Pelican's order
+        self.helper = helper
+        self.calls = 0
+
+    def claim_next(self, name: str) -> None:
+        number = self.calls
+        self.calls += 1
+        if number < len(self.jobs) and self.jobs[number][0] == name:
+            self.helper.claim(str(number))
+
+
+def record_post_pages(articles_generator) -> list[tuple[str, tuple, dict]]:
+    """The write_file calls ArticlesGenerator.generate_pages will make, without rendering."""
+    jobs: list[tuple[str, tuple, dict]] = []
+
+    class Recorder:
+        def write_file(self, name, *args, **kwargs):
+            jobs.append((name, args, kwargs))
+
+    articles_generator.generate_pages(Recorder())
+    return jobs
+
+
+def caching_writer(cache: RenderCache, ahead: RenderAhead | None = None) -> type[Writer]:
     class CachingWriter(Writer):
         def write_file(self, name, template, context, *args, **kwargs):
+            if ahead is not None:
+                ahead.claim_next(name)
             return super().write_file(name, CachedTemplate(template, cache), context,
                                       *args, **kwargs)
 
     return CachingWriter
+
+
+def rendering_only_writer(cache: RenderCache, scratch: str) -> Writer:
+    """For the helper: renders into the cache, writes nothing (files go to os.devnull; the
+    folders it creates are in `scratch`)."""
+
+    class RenderingOnlyWriter(caching_writer(cache)):
+        def _open_w(self, filename, encoding, override=False):
+            return open(os.devnull, "w", encoding=encoding)
+
+    return RenderingOnlyWriter(scratch, settings=cache.settings)

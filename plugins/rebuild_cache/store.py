@@ -62,6 +62,12 @@ class EntryFolder:
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 
+    def count(self) -> int:
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        return sum(len(os.listdir(shard.path)) for shard in os.scandir(self.folder)
+                   if shard.is_dir())
+
     def remove_unused(self) -> int:
         """Delete the entries this build did not use; returns how many."""
         if self.folder is None or not self.folder.is_dir():
