@@ -10,7 +10,9 @@ import pytest
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
-from group_directory.calendar_file import CalendarJob, CalendarWriter, build_calendar, location
+from group_directory.calendar_file import (
+    CalendarJob, CalendarWriter, build_calendar, calendar_bytes, location,
+)
 from group_directory.model import LAST, Form, Group, Rhythm, Schedule, Status, Term
 from group_directory.schedule import next_days
 
@@ -152,3 +154,21 @@ def test_calendar_writer_reports_a_worker_error(tmp_path):
         with CalendarWriter(jobs, host=HOST, tzid="Europe/Berlin", today=TODAY, workers=1,
                             parallel_from=1):
             pass
+
+
+def test_a_rebuild_takes_unchanged_calendars_from_the_cache(tmp_path):
+    cache = tmp_path / "cache"
+    weekly = group(SCHEDULES["weekly"][0])
+    job = CalendarJob(str(tmp_path / "out" / "termine.ics"), weekly, PAGE, "Kontakt")
+    first = calendar_bytes(job, HOST, "Europe/Berlin", TODAY, str(cache))
+    (entry,) = cache.iterdir()
+    entry.write_bytes(b"aus dem Zwischenspeicher")  # proves the second call reads it
+    assert calendar_bytes(job, HOST, "Europe/Berlin", TODAY, str(cache)) == (
+        b"aus dem Zwischenspeicher")
+    # Another venue, another day: other keys, freshly built files.
+    moved = CalendarJob(job.path, group(SCHEDULES["weekly"][0], venue="Gemeindehaus"), PAGE,
+                        "Kontakt")
+    assert b"Gemeindehaus" in calendar_bytes(moved, HOST, "Europe/Berlin", TODAY, str(cache))
+    assert calendar_bytes(job, HOST, "Europe/Berlin", date(2026, 11, 25), str(cache)) == (
+        calendar_bytes(job, HOST, "Europe/Berlin", date(2026, 11, 25), None))
+    assert first == calendar_bytes(job, HOST, "Europe/Berlin", TODAY, None)

@@ -7,16 +7,20 @@ on or after the reference date); UID is `<kennung>@<site host>`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import icalendar
 from icalendar import Calendar, Event, Timezone
 
+from . import schedule as schedule_module
 from .model import Form, Group, Status
 from .schedule import next_days, rrule
 from .workers import chunk_size, process_context
@@ -100,12 +104,52 @@ class CalendarJob:
     contact_note: str
 
 
-def write_calendar_files(jobs: Sequence[CalendarJob], host: str, tzid: str, today: date) -> int:
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """This module and the schedule rules, so a changed rule never serves an old file."""
+    digest = hashlib.sha256(icalendar.__version__.encode())
+    for module in (__file__, schedule_module.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(job: CalendarJob, host: str, tzid: str, today: date) -> str:
+    # repr: the group is a frozen dataclass of strings, dates, enums and tuples (no sets),
+    # so its repr is the same in every process.
+    text = repr((code_version(), job.group, job.page_url, job.contact_note, host, tzid, today))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def calendar_bytes(job: CalendarJob, host: str, tzid: str, today: date,
+                   cache_folder: str | None) -> bytes:
+    """The calendar file, from `cache_folder` when the same group was written before:
+    icalendar's serialising is the slow part of a rebuild's group directory."""
+    cached = Path(cache_folder, cache_key(job, host, tzid, today) + ".ics") if cache_folder \
+        else None
+    if cached is not None:
+        try:
+            return cached.read_bytes()
+        except OSError:
+            pass
+    data = build_calendar(job.group, page_url=job.page_url, host=host, tzid=tzid,
+                          today=today, contact_note=job.contact_note)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, cached)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+    return data
+
+
+def write_calendar_files(jobs: Sequence[CalendarJob], host: str, tzid: str, today: date,
+                         cache_folder: str | None = None) -> int:
     """Build and write the calendar files; returns how many were written."""
     made: set[str] = set()
     for job in jobs:
-        data = build_calendar(job.group, page_url=job.page_url, host=host, tzid=tzid,
-                              today=today, contact_note=job.contact_note)
+        data = calendar_bytes(job, host, tzid, today, cache_folder)
         folder = os.path.dirname(job.path)
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
@@ -123,9 +167,9 @@ class CalendarWriter:
     raises the first error one of them had."""
 
     def __init__(self, jobs: Sequence[CalendarJob], *, host: str, tzid: str, today: date,
-                 workers: int, parallel_from: int) -> None:
+                 workers: int, parallel_from: int, cache_folder: str | None = None) -> None:
         self.jobs = list(jobs)
-        self.arguments = (host, tzid, today)
+        self.arguments = (host, tzid, today, cache_folder)
         self.workers = workers if len(self.jobs) >= parallel_from else 0
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[int]] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -203,7 +204,21 @@ class GroupDirectoryGenerator(Generator):
             for group in directory.pages if group.calendar_url]
         return CalendarWriter(jobs, host=urlsplit(self.site_url).hostname or "localhost",
                               tzid=self.tzid, today=self.today, workers=self.workers,
-                              parallel_from=self.options["GROUP_DIRECTORY_PARALLEL_FROM"])
+                              parallel_from=self.options["GROUP_DIRECTORY_PARALLEL_FROM"],
+                              cache_folder=self.calendar_cache_folder())
+
+    def calendar_cache_folder(self) -> str | None:
+        """Calendars of earlier builds of the same day (the files depend on the date), beside
+        the other caches and never inside content/; other days' folders are removed."""
+        calendars = (Path(self.settings.get("CACHE_PATH") or "cache").resolve()
+                     / "group_directory" / "calendars")
+        if calendars.is_relative_to(Path(self.path).resolve()):
+            return None
+        if calendars.is_dir():
+            for old in calendars.iterdir():
+                if old.name != self.today.isoformat():
+                    shutil.rmtree(old, ignore_errors=True)
+        return str(calendars / self.today.isoformat())
 
     def write_bytes(self, save_as: str, data: bytes) -> None:
         if not save_as:
