@@ -16,7 +16,7 @@ from pelican.log import LimitFilter
 
 from rebuild_cache import fingerprint
 from rebuild_cache.helper import FromBothEnds, can_fork
-from rebuild_cache.inputs import ALL_VARIABLES, Digester, template_variables
+from rebuild_cache.inputs import ALL_VARIABLES, Digester, template_inputs, template_variables
 from rebuild_cache.reading import ReadingCache, caching_reader
 from rebuild_cache.store import EntryFolder
 
@@ -349,3 +349,23 @@ def test_the_preview_rebuilds_through_the_same_caches(tmp_path):
     assert warm_files == files - 1 and pages - 15 <= warm_pages < pages
     assert "Nachtrag aus der Vorschau" in (
         tmp_path / "vorschau/beitraege/erstes-treffen/index.html").read_text(encoding="utf-8")
+
+
+def test_a_template_page_from_content_is_rendered_again_when_it_changes(tmp_path):
+    """robots.txt is a template in content/extra/, outside the theme."""
+    build_site(tmp_path)
+    robots = tmp_path / "content" / "extra" / "robots.txt"
+    robots.write_text(robots.read_text(encoding="utf-8") + "# Stand: November\n",
+                      encoding="utf-8")
+    rebuild(tmp_path)
+    assert "# Stand: November" in (tmp_path / "output" / "robots.txt").read_text("utf-8")
+
+
+def test_template_sources_are_part_of_the_inputs():
+    env = Environment(loader=DictLoader(TEMPLATES))
+    changed = Environment(loader=DictLoader(dict(TEMPLATES, **{
+        "footer.html": "<p>Impressum</p>{{ FOOTER_LINKS|length }}"})))
+    assert (template_inputs(env, "article.html").sources
+            != template_inputs(changed, "article.html").sources)
+    assert template_inputs(env, "article.html").sources == template_inputs(
+        Environment(loader=DictLoader(TEMPLATES)), "article.html").sources

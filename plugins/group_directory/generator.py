@@ -146,8 +146,32 @@ class GroupDirectoryGenerator(Generator):
         directory = self.directory
         if directory is None:
             return
-        contact = ContactPoint.from_settings(
+        contact = self.contact_point()
+        with self.calendar_writer(directory, contact):  # in parallel with the pages
+            self.write_pages(writer)
+        urls = self.urls
+        self.write_bytes(urls.save_as("GROUPS_JSON"), json_export(
+            directory.listed, site_url=self.site_url, sitename=self.settings["SITENAME"],
+            contact=contact, reference=self.today))
+        self.write_bytes(urls.save_as("NEW_GROUPS_FEED"), new_groups_feed(
+            directory.new_groups, site_url=self.site_url,
+            feed_url=urls.url("NEW_GROUPS_FEED"), page_url=urls.url("NEW_GROUPS"),
+            title=f"{self.settings['SITENAME']}: Neue Gruppen",
+            subtitle="Selbsthilfegruppen in Gründung – Mitstreiterinnen und Mitstreiter "
+                     "gesucht", reference=self.today, tzid=self.tzid))
+        self.report(directory)
+
+    def contact_point(self) -> ContactPoint:
+        return ContactPoint.from_settings(
             self.settings, absolute(self.site_url, self.options["GROUP_DIRECTORY_CONTACT_PAGE"]))
+
+    def write_pages(self, writer: Any) -> None:
+        """Every page rendered from a template, through `writer.write_file` only (no other
+        files), so rebuild_cache can render them ahead in a helper process."""
+        directory = self.directory
+        if directory is None:
+            return
+        contact = self.contact_point()
 
         def write(save_as: str, template: str, page_url: str, **variables: Any) -> None:
             writer.write_file(save_as, self.get_template(template), self.context,
@@ -172,29 +196,16 @@ class GroupDirectoryGenerator(Generator):
         count = self.options["GROUP_DIRECTORY_NEXT_DATES"]
         related_limit = self.options["GROUP_DIRECTORY_RELATED_GROUPS"]
         zone = ZoneInfo(self.tzid)
-        with self.calendar_writer(directory, contact):  # in parallel with the pages
-            for group in directory.pages:
-                upcoming = (meetings(group.schedule, self.today, count, zone)
-                            if group.meets else [])
-                write(group.save_as, "group", group.url, group=group,
-                      group_posts=self.posts_by_group.get(group.slug, []),
-                      related_groups=(directory.related_active(group, related_limit)
-                                      if not group.is_listed else []),
-                      meetings=upcoming,
-                      group_jsonld=group_jsonld(group, site_url=self.site_url,
-                                                contact=contact, meetings=upcoming,
-                                                tzid=self.tzid))
-
-        self.write_bytes(urls.save_as("GROUPS_JSON"), json_export(
-            directory.listed, site_url=self.site_url, sitename=self.settings["SITENAME"],
-            contact=contact, reference=self.today))
-        self.write_bytes(urls.save_as("NEW_GROUPS_FEED"), new_groups_feed(
-            directory.new_groups, site_url=self.site_url,
-            feed_url=urls.url("NEW_GROUPS_FEED"), page_url=urls.url("NEW_GROUPS"),
-            title=f"{self.settings['SITENAME']}: Neue Gruppen",
-            subtitle="Selbsthilfegruppen in Gründung – Mitstreiterinnen und Mitstreiter "
-                     "gesucht", reference=self.today, tzid=self.tzid))
-        self.report(directory)
+        for group in directory.pages:
+            upcoming = (meetings(group.schedule, self.today, count, zone)
+                        if group.meets else [])
+            write(group.save_as, "group", group.url, group=group,
+                  group_posts=self.posts_by_group.get(group.slug, []),
+                  related_groups=(directory.related_active(group, related_limit)
+                                  if not group.is_listed else []),
+                  meetings=upcoming,
+                  group_jsonld=group_jsonld(group, site_url=self.site_url, contact=contact,
+                                            meetings=upcoming, tzid=self.tzid))
 
     def calendar_writer(self, directory: Directory, contact: ContactPoint) -> CalendarWriter:
         jobs = [

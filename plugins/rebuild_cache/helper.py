@@ -66,18 +66,21 @@ class FromBothEnds:
         finally:
             os._exit(status)  # never run the parent's cleanup or atexit handlers twice
 
-    def claim(self, item: str) -> None:
+    def claim(self, item: str) -> bool:
         """Called by the main process before it works on `item`: returns at once if the
-        item is ours now; waits while the helper is working on it."""
+        item is ours now; waits while the helper is working on it. True if the helper did
+        it."""
         number = self.index.get(item)
-        if number is None or self.in_helper or self.helper_pid is None:
-            return
-        with self.lock:
-            if self.states[number] == FREE:
-                self.states[number] = OURS
-                return
-        while self.states[number] == HELPER_WORKING and self._helper_alive():
-            time.sleep(WAIT_STEP)
+        if number is None or self.in_helper:
+            return False
+        if self.helper_pid is not None:
+            with self.lock:
+                if self.states[number] == FREE:
+                    self.states[number] = OURS
+                    return False
+            while self.states[number] == HELPER_WORKING and self._helper_alive():
+                time.sleep(WAIT_STEP)
+        return self.states[number] == HELPER_DONE
 
     def finish(self) -> None:
         """Wait for the helper to stop (it stops at the first item we claimed)."""

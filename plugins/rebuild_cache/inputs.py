@@ -43,11 +43,19 @@ FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
              functools.partial, type)
 
 
-def template_variables(env: Environment, name: str) -> frozenset[str] | None:
-    """Every context variable `name` and the templates it uses can read; None if that
-    cannot be known (a template chosen at render time)."""
+@dataclasses.dataclass(frozen=True)
+class TemplateInputs:
+    variables: frozenset[str] | None  #: context variables it can read; None: any
+    sources: str  #: digest of its source and of every template it uses
+
+
+def template_inputs(env: Environment, name: str) -> TemplateInputs:
+    """What `name` and the templates it extends, includes or imports read: their context
+    variables and their sources (a template may live outside the theme, like robots.txt)."""
     found: set[str] = set()
     seen: set[str] = set()
+    sources = hashlib.sha256()
+    dynamic = False
     pending = [name]
     while pending:
         current = pending.pop()
@@ -55,13 +63,19 @@ def template_variables(env: Environment, name: str) -> frozenset[str] | None:
             continue
         seen.add(current)
         source, _, _ = env.loader.get_source(env, current)
+        sources.update(f"{current}\0{source}\0".encode("utf-8", "surrogatepass"))
         tree = env.parse(source, current)
         found |= meta.find_undeclared_variables(tree)
         for referenced in meta.find_referenced_templates(tree):
             if referenced is None:
-                return ALL_VARIABLES
-            pending.append(referenced)
-    return frozenset(found)
+                dynamic = True  # chosen at render time: any variable may matter
+            else:
+                pending.append(referenced)
+    return TemplateInputs(ALL_VARIABLES if dynamic else frozenset(found), sources.hexdigest())
+
+
+def template_variables(env: Environment, name: str) -> frozenset[str] | None:
+    return template_inputs(env, name).variables
 
 
 class Digester:

@@ -7,7 +7,6 @@
 * all_generators_finalized: every post and page is known; intra-site links can be digested;
   On a cold cache a helper process starts rendering the posts' pages from the far end;
 * get_writer: a writer that renders only pages whose inputs changed (rendering.py);
-* article_writer_finalized: the posts' pages are written; the helper has stopped;
 * finalized: drop entries this build did not use and old generations; report the counts.
 
 Sanitising has its own cache in post_sanitizer (keyed by the HTML and the policy), and image
@@ -27,7 +26,6 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.contents import Article
-from pelican.generators import ArticlesGenerator
 
 from . import fingerprint, store
 from .defaults import setting
@@ -35,7 +33,7 @@ from .helper import FromBothEnds
 from .inputs import Digester
 from .reading import ReadingCache, caching_reader
 from .rendering import (
-    RenderAhead, RenderCache, caching_writer, record_post_pages, rendering_only_writer,
+    RenderAhead, RenderCache, caching_writer, record_pages, rendering_only_writer,
 )
 from .store import EntryFolder
 
@@ -151,14 +149,17 @@ def start_reading_helper(generator) -> None:
 def stop_reading_helper(_generator=None) -> None:
     if _current is not None and _current.helper is not None:
         _current.helper.finish()
+        _current.helper = _current.reading.helper = None
 
 
 def link_targets_digest(context: dict) -> bytes:
     """Where every file a body can link to (`{filename}`, `{static}`) is published."""
     digest = hashlib.sha256()
-    for path, target in sorted((context.get("filenames") or {}).items()):
-        digest.update(f"{path}\0{getattr(target, 'url', '')}\0"
-                      f"{getattr(target, 'save_as', '')}\n".encode("utf-8", "surrogatepass"))
+    for name in ("filenames", "static_content"):
+        for path, target in sorted((context.get(name) or {}).items()):
+            digest.update(f"{name}\0{path}\0{getattr(target, 'url', '')}\0"
+                          f"{getattr(target, 'save_as', '')}\n".encode("utf-8",
+                                                                       "surrogatepass"))
     return digest.digest()
 
 
@@ -182,15 +183,11 @@ def get_writer(_pelican):
 
 
 def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | None:
-    """On a cold render cache, let a second process render the posts' pages from the other
-    end (rendering.RenderAhead)."""
+    """On a cold render cache, let a second process render pages from the other end
+    (rendering.RenderAhead)."""
     if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
         return None
-    articles = next((g for g in caches.generators or () if isinstance(g, ArticlesGenerator)),
-                    None)
-    if articles is None:
-        return None
-    jobs = record_post_pages(articles)
+    jobs = record_pages(caches.generators or ())
     cached = caches.render.entries.count()
     if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM") or cached > len(jobs) // 2:
         return None
@@ -208,7 +205,7 @@ def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | No
     return RenderAhead(jobs, helper)
 
 
-def stop_render_helper(_generator=None, writer=None) -> None:
+def stop_render_helper() -> None:
     caches = _current
     if caches is None or caches.ahead is None:
         return
@@ -232,8 +229,11 @@ def tidy_up(pelican) -> None:
     store.keep_recent_generations(caches.root, "reading", keep)
     store.keep_recent_generations(caches.root, "render", keep)
     reading, render = caches.reading.entries, caches.render
-    print(f"Zwischenspeicher: {reading.hits} von {reading.hits + reading.misses} Dateien "
-          f"unverändert, {render.reused} von {render.reused + render.rendered} Seiten "
+    # What the helper process made in this build counts as new, not as reused.
+    files_reused = reading.hits - caches.reading.read_by_helper
+    pages_reused = render.reused - render.made_by_helper
+    print(f"Zwischenspeicher: {files_reused} von {reading.hits + reading.misses} Dateien "
+          f"unverändert, {pages_reused} von {render.reused + render.rendered} Seiten "
           "wiederverwendet.", flush=True)
 
 
@@ -245,5 +245,5 @@ def register() -> None:
     signals.article_generator_finalized.connect(stop_reading_helper)
     signals.all_generators_finalized.connect(know_generators)
     signals.get_writer.connect(get_writer)
-    signals.article_writer_finalized.connect(stop_render_helper)
+
     signals.finalized.connect(tidy_up)

@@ -83,6 +83,7 @@ class ReadingCache:
         self.entries = entries
         self.settings = settings
         self.helper = None  # a helper.FromBothEnds reading from the other end, if any
+        self.read_by_helper = 0  #: cache hits the helper read in this build
 
     def contains(self, source_path: str) -> bool:
         key = file_key(source_path)
@@ -108,11 +109,11 @@ class ReadingCache:
 
     def read(self, read_file, source_path: str) -> tuple[str, dict]:
         """`read_file(source_path)` through the cache, replaying what it logged."""
-        if self.helper is not None:
-            self.helper.claim(source_path)
+        read_by_helper = self.helper is not None and self.helper.claim(source_path)
         key = file_key(source_path)
         cached = self.get(key) if key else None
         if cached is not None:
+            self.read_by_helper += read_by_helper
             for record in cached.logged:
                 logging.getLogger(record.logger).log(record.level, "%s", record.message)
             return cached.content, cached.metadata

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from pelican.writers import Writer
 
-from .inputs import ALL_VARIABLES, Digester, template_variables
+from .inputs import ALL_VARIABLES, Digester, TemplateInputs, template_inputs
 from .store import EntryFolder
 
 logger = logging.getLogger(__name__)
@@ -29,25 +29,30 @@ class RenderCache:
         self.entries = entries
         self.digester = digester
         self.settings = settings
-        self._variables: dict[str, frozenset[str] | None] = {}
+        self._inputs: dict[str, TemplateInputs] = {}
         self.rendered = 0
         self.reused = 0
+        self.made_by_helper = 0  #: of `reused`: rendered by the helper in this build
+        self.helper_made_current = False  #: set by the writer for the page being written
 
-    def variables(self, template) -> frozenset[str] | None:
+    def inputs(self, template) -> TemplateInputs:
         name = template.name
-        if name not in self._variables:
-            found = template_variables(template.environment, name)
-            self._variables[name] = (ALL_VARIABLES if found is ALL_VARIABLES
-                                     else found | ALWAYS_INPUTS)
-        return self._variables[name]
+        if name not in self._inputs:
+            found = template_inputs(template.environment, name)
+            variables = (ALL_VARIABLES if found.variables is ALL_VARIABLES
+                         else found.variables | ALWAYS_INPUTS)
+            self._inputs[name] = TemplateInputs(variables, found.sources)
+        return self._inputs[name]
 
     def render(self, template, context: Mapping) -> str:
         if template.name is None:  # a template made from a string: nothing to key it by
             return template.render(context)
-        key = self.digester.key((template.name,), context, self.variables(template))
+        inputs = self.inputs(template)
+        key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
         cached = self.entries.read(key)
         if cached is not None:
             self.reused += 1
+            self.made_by_helper += self.helper_made_current
             return cached.decode("utf-8", "surrogatepass")
         text = template.render(context)
         self.entries.write(key, text.encode("utf-8", "surrogatepass"))
@@ -73,42 +78,58 @@ class CachedTemplate:
 
 
 class RenderAhead:
-    """The posts' pages (ArticlesGenerator.generate_pages: post pages, archives, index,
-    tags, categories, authors) rendered by a helper process from the last one backwards,
-    while this process writes them from the first (helper.py). The helper only fills the
-    render cache; this process still writes every file and sends every signal."""
+    """Pages rendered by a helper process from the last one backwards, while this process
+    writes them from the first (helper.py). The helper only fills the render cache; this
+    process still writes every file and sends every signal.
+
+    The pages are those of ArticlesGenerator.generate_pages (posts, archives, index, tags,
+    categories, authors) and of every plugin generator with a `write_pages(writer)` method
+    that writes its template pages through the writer and nothing else (the group
+    directory). Pages are matched by output name, so other writes in between do not matter.
+    """
 
     def __init__(self, jobs: list[tuple[str, tuple, dict]], helper) -> None:
         self.jobs = jobs  # (name, args, kwargs) of each write_file call, in Pelican's order
+        self.numbers = {name: number for number, (name, _, _) in enumerate(jobs)}
         self.helper = helper
-        self.calls = 0
 
-    def claim_next(self, name: str) -> None:
-        number = self.calls
-        self.calls += 1
-        if number < len(self.jobs) and self.jobs[number][0] == name:
-            self.helper.claim(str(number))
+    def claim(self, name: str) -> bool:
+        """True if the helper rendered the pages of this write."""
+        number = self.numbers.get(name)
+        return number is not None and self.helper.claim(str(number))
 
 
-def record_post_pages(articles_generator) -> list[tuple[str, tuple, dict]]:
-    """The write_file calls ArticlesGenerator.generate_pages will make, without rendering."""
+def record_pages(generators) -> list[tuple[str, tuple, dict]]:
+    """The write_file calls that rendering ahead covers, without rendering anything."""
+    from pelican.generators import ArticlesGenerator
+
     jobs: list[tuple[str, tuple, dict]] = []
 
     class Recorder:
         def write_file(self, name, *args, **kwargs):
             jobs.append((name, args, kwargs))
 
-    articles_generator.generate_pages(Recorder())
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            generator.generate_pages(Recorder())
+        elif callable(getattr(generator, "write_pages", None)):
+            generator.write_pages(Recorder())
+    jobs = [job for job in jobs if job[0]]  # Pelican skips writes without a name
+    names = [name for name, _, _ in jobs]
+    if len(set(names)) != len(names):
+        return []  # a name written twice: cannot tell the calls apart, render in order
     return jobs
 
 
 def caching_writer(cache: RenderCache, ahead: RenderAhead | None = None) -> type[Writer]:
     class CachingWriter(Writer):
         def write_file(self, name, template, context, *args, **kwargs):
-            if ahead is not None:
-                ahead.claim_next(name)
-            return super().write_file(name, CachedTemplate(template, cache), context,
-                                      *args, **kwargs)
+            cache.helper_made_current = ahead is not None and ahead.claim(name)
+            try:
+                return super().write_file(name, CachedTemplate(template, cache), context,
+                                          *args, **kwargs)
+            finally:
+                cache.helper_made_current = False
 
     return CachingWriter
 
