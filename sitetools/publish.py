@@ -117,7 +117,7 @@ def swap_into_place(staging: Path, output: Path) -> None:
     staging.chmod(0o755)  # mkdtemp creates the folder private; a web server must read it
     retired = None
     if output.exists():
-        retired = Path(tempfile.mkdtemp(prefix=".old-", dir=output.parent))
+        retired = Path(tempfile.mkdtemp(prefix=retired_prefix(output), dir=output.parent))
         os.rename(output, retired / "site")
     os.rename(staging, output)
     if retired:
@@ -138,9 +138,16 @@ def remove_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def retired_prefix(output: Path) -> str:
+    return f".old-{output.name}-"
+
+
 def remove_leftovers(output: Path) -> None:
-    for leftover in output.parent.glob(".old-*"):
-        remove_in_background(leftover)
+    """Earlier outputs whose background removal did not finish; only folders this module
+    made (their name and the `site` folder inside), never a backup an editor made."""
+    for leftover in output.parent.glob(retired_prefix(output) + "*"):
+        if (leftover / "site").is_dir():
+            remove_in_background(leftover)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -369,3 +369,53 @@ def test_template_sources_are_part_of_the_inputs():
             != template_inputs(changed, "article.html").sources)
     assert template_inputs(env, "article.html").sources == template_inputs(
         Environment(loader=DictLoader(TEMPLATES)), "article.html").sources
+
+
+LINKING_PAGE = """Title: Anfahrt
+Slug: anfahrt
+
+Wie Sie uns finden, steht unter [Kontakt]({filename}/seiten/kontakt.md). Den Flyer gibt es
+[als PDF]({attach}/extra/flyer.pdf).
+"""
+
+
+def test_renamed_link_targets_and_attached_files_match_a_clean_build(tmp_path):
+    """A page linking another one is rendered again when the target's address changes,
+    and `{attach}` still moves the file next to the page when the page comes from the
+    cache."""
+    extra = {"seiten/anfahrt.md": LINKING_PAGE, "extra/flyer.pdf": b"%PDF-1.4 Flyer\n"}
+    build_site(tmp_path, extra_files=extra)
+    assert (tmp_path / "output/anfahrt/flyer.pdf").is_file()
+    kontakt = tmp_path / "content/seiten/kontakt.md"
+    kontakt.write_text(kontakt.read_text(encoding="utf-8").replace(
+        "Slug: kontakt", "Slug: kontakt-und-anfahrt"), encoding="utf-8")
+    rebuild(tmp_path)
+    page = (tmp_path / "output/anfahrt/index.html").read_text(encoding="utf-8")
+    assert "/kontakt-und-anfahrt/" in page
+    assert (tmp_path / "output/anfahrt/flyer.pdf").is_file()
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path / "content", clean / "content")
+    assert run_build(clean / "content", clean / "output").returncode == 0
+    assert comparable(tmp_path / "output") == comparable(clean / "output")
+
+
+def test_without_fork_the_main_process_does_everything(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    split = FromBothEnds(["a", "b"])
+    assert not split.start(lambda item: None, ["a", "b"])
+    assert split.claim("a") is False
+    split.finish()
+
+
+def test_a_digest_made_inside_a_cycle_is_not_remembered():
+    first, second = Post("A", "a"), Post("B", "b")
+    first.other, second.other = second, first
+    digester = Digester()
+    digester.value(first)  # walks into `second` while `first` is still open
+    before = digester.value(second)
+    first.title = "A, geändert"
+    after = digester.value(second)
+    assert after != before  # `second` shows `first`'s title: the change is seen
+    assert after == Digester().value(second)

@@ -14,9 +14,11 @@ helper, this process simply does all the work itself.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,15 +29,19 @@ WAIT_STEP = 0.002  # seconds between looks at an item the helper is working on
 
 def can_fork() -> bool:
     # Forking a process with other threads running can leave their locks held forever.
-    return hasattr(os, "fork") and threading.active_count() == 1
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1)
+
+
+# Helpers still running when this process exits (a build that failed half-way) are stopped.
+_running: set[FromBothEnds] = set()
 
 
 class FromBothEnds:
     def __init__(self, items: Sequence[str]) -> None:
         self.index = {item: number for number, item in enumerate(items)}
-        context = multiprocessing.get_context("fork")
-        self.states = context.RawArray("b", len(items))
-        self.lock = context.Lock()
+        self.states: Sequence[int] = [FREE] * len(items)
+        self.lock = None
         self.helper_pid: int | None = None
         self.in_helper = False
 
@@ -43,25 +49,32 @@ class FromBothEnds:
         """Fork the helper to run `work(item)` from the last item backwards."""
         if not can_fork():
             return False
+        context = multiprocessing.get_context("fork")
+        self.states = context.RawArray("b", len(items))
+        self.lock = context.Lock()
+        parent = os.getpid()
         pid = os.fork()
         if pid:
             self.helper_pid = pid
+            _running.add(self)
             return True
         self.in_helper = True
         status = 0
         try:
             _quiet_logging()
             for number in range(len(items) - 1, -1, -1):
+                if os.getppid() != parent:
+                    break  # the main process is gone (Ctrl+C, a crash): stop, too
                 with self.lock:
                     if self.states[number] != FREE:
                         break  # the main process got here first: all done
                     self.states[number] = HELPER_WORKING
                 try:
                     work(items[number])
-                except BaseException:  # noqa: BLE001 - the main process reads it again
+                except Exception:  # noqa: BLE001 - the main process does it again
                     pass
                 self.states[number] = HELPER_DONE
-        except BaseException:  # noqa: BLE001
+        except BaseException:  # noqa: BLE001 - Ctrl+C included: end quietly
             status = 1
         finally:
             os._exit(status)  # never run the parent's cleanup or atexit handlers twice
@@ -84,6 +97,7 @@ class FromBothEnds:
 
     def finish(self) -> None:
         """Wait for the helper to stop (it stops at the first item we claimed)."""
+        _running.discard(self)
         if self.helper_pid is None or self.in_helper:
             return
         with self.lock:
@@ -105,6 +119,23 @@ class FromBothEnds:
             self.helper_pid = None
             return False
         return True
+
+
+def stop_all() -> None:
+    """Stop and reap every helper of this process (a run that failed before `finished`)."""
+    for helper in list(_running):
+        _running.discard(helper)
+        if helper.helper_pid is None:
+            continue
+        try:  # not through finish(): a killed helper may have held the lock
+            os.kill(helper.helper_pid, signal.SIGTERM)
+            os.waitpid(helper.helper_pid, 0)
+        except OSError:
+            pass
+        helper.helper_pid = None
+
+
+atexit.register(stop_all)
 
 
 def _quiet_logging() -> None:

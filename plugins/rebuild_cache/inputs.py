@@ -87,6 +87,7 @@ class Digester:
         self._memo: dict[int, tuple[object, bytes]] = {}
         self._neighbours: dict[int, tuple[object, bytes]] = {}
         self._in_progress: set[int] = set()
+        self._cycle_open = False
         self._link_targets: Callable[[], bytes] | None = None
         self._link_targets_digest: bytes | None = None
         self._has_links = re.compile(link_pattern).search
@@ -124,15 +125,21 @@ class Digester:
         remembered = self._memo.get(id(value))
         if remembered is not None:
             return remembered[1]
-        if id(value) in self._in_progress:  # a cycle (a group's topic lists the group)
+        if id(value) in self._in_progress:  # a cycle: an object that contains itself
+            self._cycle_open = True
             return b"cycle:" + type(value).__qualname__.encode()
+        outer_cycle, self._cycle_open = self._cycle_open, False
         self._in_progress.add(id(value))
         try:
             result = self._compute(value)
         finally:
             self._in_progress.discard(id(value))
-        # Kept with a reference, so no other object can get the same id() in this build.
-        self._memo[id(value)] = (value, result)
+        if not self._cycle_open:
+            # Kept with a reference, so no other object can get the same id() in this
+            # build. A digest made with a cycle placeholder depends on where the walk
+            # started, so it is not remembered.
+            self._memo[id(value)] = (value, result)
+        self._cycle_open = self._cycle_open or outer_cycle
         return result
 
     # --- by kind -----------------------------------------------------------------------------

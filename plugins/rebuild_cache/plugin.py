@@ -19,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import signals
-from pelican.contents import Article
+from pelican.contents import Article, Content
 
 from . import fingerprint, store
 from .defaults import setting
@@ -80,7 +81,9 @@ def generations(settings: dict) -> tuple[str, str]:
     """(reading, rendering) generation digests."""
     settings_digest = (_settings_digests.get(id(settings))
                        or fingerprint.settings_digest(settings))
-    code = fingerprint.tree_digest([*settings.get("PLUGIN_PATHS", []), TOOLS_FOLDER])
+    # The settings files too: a function defined there (a Jinja filter) is digested by name.
+    code = fingerprint.tree_digest([*settings.get("PLUGIN_PATHS", []), TOOLS_FOLDER,
+                                    *sorted(TOOLS_FOLDER.parent.glob("*conf.py"))])
     reading = fingerprint.combine(settings_digest, code, fingerprint.versions_digest())
     theme = fingerprint.tree_digest([settings["THEME"]])
     return reading, fingerprint.combine(reading, theme)
@@ -90,6 +93,7 @@ def open_caches(pelican) -> None:
     """Returns no generator: `get_generators` is only the signal that starts every run."""
     global _current
     settings = pelican.settings
+    finish_run(_current)  # a previous run in this process that failed half-way
     _current = None
     root = cache_root(settings)
     if not setting(settings, "REBUILD_CACHE_ENABLED") or root is None:
@@ -153,20 +157,43 @@ def stop_reading_helper(_generator=None) -> None:
 
 
 def link_targets_digest(context: dict) -> bytes:
-    """Where every file a body can link to (`{filename}`, `{static}`) is published."""
+    """Where every file a body can link to (`{filename}`, `{static}`) is published.
+
+    Through Content's own properties: Static's `url` and `save_as` mark the file as
+    referenced, after which `{attach}` could no longer move it."""
     digest = hashlib.sha256()
-    for name in ("filenames", "static_content"):
+    for name in ("generated_content", "static_content"):
         for path, target in sorted((context.get(name) or {}).items()):
-            digest.update(f"{name}\0{path}\0{getattr(target, 'url', '')}\0"
-                          f"{getattr(target, 'save_as', '')}\n".encode("utf-8",
-                                                                       "surrogatepass"))
+            try:
+                url, save_as = Content.url.fget(target), Content.save_as.fget(target)
+            except Exception:  # noqa: BLE001 - an odd entry: key by its path alone
+                url = save_as = ""
+            digest.update(f"{name}\0{path}\0{url}\0{save_as}\n".encode("utf-8",
+                                                                          "surrogatepass"))
     return digest.digest()
+
+
+ATTACH = re.compile(r"[{|]attach[|}]")
+
+
+def resolve_attachments(generators) -> None:
+    """`{attach}` moves a file next to the page linking it, as a side effect of rendering
+    that page's body. A page taken from the cache is not rendered, so the bodies that attach
+    something are resolved here, before anything is written (as Pelican would when
+    rendering them)."""
+    for generator in generators:
+        for name in ("articles", "translations", "hidden_articles", "pages", "hidden_pages",
+                     "drafts", "draft_pages"):
+            for content in getattr(generator, name, None) or ():
+                if isinstance(content, Content) and ATTACH.search(content._content or ""):
+                    content.get_content(content.settings.get("SITEURL", ""))
 
 
 def know_generators(generators) -> None:
     if _current is None or not generators:
         return
     _current.generators = list(generators)
+    resolve_attachments(generators)
     context = generators[0].context
     _current.digester.set_link_targets(lambda: link_targets_digest(context))
     # Here, not at get_writer: later receivers of this signal may start threads (the
@@ -185,11 +212,10 @@ def get_writer(_pelican):
 def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | None:
     """On a cold render cache, let a second process render pages from the other end
     (rendering.RenderAhead)."""
-    if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
-        return None
+    if setting(settings, "REBUILD_CACHE_HELPERS") < 1 or caches.render.entries.count():
+        return None  # only for a new generation: then nearly every page is new
     jobs = record_pages(caches.generators or ())
-    cached = caches.render.entries.count()
-    if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM") or cached > len(jobs) // 2:
+    if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM"):
         return None
     caches.scratch = tempfile.mkdtemp(prefix="helper-", dir=caches.root)
     writer = rendering_only_writer(caches.render, caches.scratch)
@@ -205,12 +231,16 @@ def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | No
     return RenderAhead(jobs, helper)
 
 
-def stop_render_helper() -> None:
-    caches = _current
-    if caches is None or caches.ahead is None:
+def finish_run(caches: BuildCaches | None) -> None:
+    """Stop and reap the helpers, remove the helper's scratch folder."""
+    if caches is None:
         return
-    caches.ahead.helper.finish()
-    caches.ahead = None
+    if caches.helper is not None:
+        caches.helper.finish()
+        caches.helper = caches.reading.helper = None
+    if caches.ahead is not None:
+        caches.ahead.helper.finish()
+        caches.ahead = None
     if caches.scratch:
         shutil.rmtree(caches.scratch, ignore_errors=True)
         caches.scratch = None
@@ -218,11 +248,10 @@ def stop_render_helper() -> None:
 
 def tidy_up(pelican) -> None:
     global _current
-    stop_reading_helper()
-    stop_render_helper()
     caches, _current = _current, None
     if caches is None:
         return
+    finish_run(caches)
     keep = setting(pelican.settings, "REBUILD_CACHE_GENERATIONS")
     caches.reading.entries.remove_unused()
     caches.render.entries.remove_unused()

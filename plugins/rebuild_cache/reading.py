@@ -12,6 +12,8 @@ import hashlib
 import io
 import logging
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .store import EntryFolder
@@ -41,6 +43,19 @@ class _RecordCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(LoggedRecord(record.name, record.levelno, record.getMessage()))
+
+
+@contextmanager
+def recording_logs() -> Iterator[list[LoggedRecord]]:
+    """What is logged (warnings and worse) while the block runs, to be stored with its
+    result and logged again whenever the result is reused."""
+    collector = _RecordCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector.records
+    finally:
+        root.removeHandler(collector)
 
 
 class _Pickler(pickle.Pickler):
@@ -117,15 +132,12 @@ class ReadingCache:
             for record in cached.logged:
                 logging.getLogger(record.logger).log(record.level, "%s", record.message)
             return cached.content, cached.metadata
-        collector = _RecordCollector()
-        root = logging.getLogger()
-        root.addHandler(collector)
-        try:
+        with recording_logs() as records:
             content, metadata = read_file(source_path)
-        finally:
-            root.removeHandler(collector)
-        if key:
-            self.put(key, ReaderResult(content, metadata, collector.records))
+        # Stored only if the file did not change while it was read (an editor saving during
+        # the preview's build), else the new text would sit under the old bytes' key.
+        if key and file_key(source_path) == key:
+            self.put(key, ReaderResult(content, metadata, records))
         return content, metadata
 
 

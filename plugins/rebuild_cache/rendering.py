@@ -9,6 +9,7 @@ the output is byte for byte that of a full build.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from pelican.writers import Writer
 
 from .inputs import ALL_VARIABLES, Digester, TemplateInputs, template_inputs
+from .reading import recording_logs
 from .store import EntryFolder
 
 logger = logging.getLogger(__name__)
@@ -51,11 +53,16 @@ class RenderCache:
         key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
         cached = self.entries.read(key)
         if cached is not None:
+            logged, _, html = cached.partition(b"\n")
             self.reused += 1
             self.made_by_helper += self.helper_made_current
-            return cached.decode("utf-8", "surrogatepass")
-        text = template.render(context)
-        self.entries.write(key, text.encode("utf-8", "surrogatepass"))
+            for record in json.loads(logged):  # e.g. Pelican's "Unable to find" a link
+                logging.getLogger(record[0]).log(record[1], "%s", record[2])
+            return html.decode("utf-8", "surrogatepass")
+        with recording_logs() as records:
+            text = template.render(context)
+        logged = json.dumps([[r.logger, r.level, r.message] for r in records])
+        self.entries.write(key, logged.encode() + b"\n" + text.encode("utf-8", "surrogatepass"))
         self.rendered += 1
         logger.debug("rebuild_cache: %s neu erzeugt", context.get("output_file"))
         return text

@@ -109,3 +109,11 @@ def keep_recent_generations(root: Path, kind: str, keep: int) -> None:
                      reverse=True)
     for old in folders[max(keep, 1):]:
         shutil.rmtree(old, ignore_errors=True)
+    # Scratch folders of helper processes whose build was killed (a running build's own
+    # is younger than an hour).
+    for scratch in root.glob("helper-*"):
+        try:
+            if time.time() - scratch.stat().st_mtime > 3600:
+                shutil.rmtree(scratch, ignore_errors=True)
+        except OSError:
+            pass
