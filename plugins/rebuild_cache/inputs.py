@@ -47,23 +47,40 @@ FUNCTIONS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType,
 class TemplateInputs:
     variables: frozenset[str] | None  #: context variables it can read; None: any
     sources: str  #: digest of its source and of every template it uses
+    templates: tuple[str, ...] = ()  #: the names of those templates
+
+    def to_json(self) -> dict:
+        return {"variables": None if self.variables is None else sorted(self.variables),
+                "sources": self.sources, "templates": list(self.templates)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TemplateInputs:
+        variables = data["variables"]
+        return cls(None if variables is None else frozenset(variables), data["sources"],
+                   tuple(data["templates"]))
+
+
+def sources_digest(env: Environment, names: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        source, _, _ = env.loader.get_source(env, name)
+        digest.update(f"{name}\0{source}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def template_inputs(env: Environment, name: str) -> TemplateInputs:
     """What `name` and the templates it extends, includes or imports read: their context
     variables and their sources (a template may live outside the theme, like robots.txt)."""
     found: set[str] = set()
-    seen: set[str] = set()
-    sources = hashlib.sha256()
+    seen: list[str] = []
     dynamic = False
     pending = [name]
     while pending:
         current = pending.pop()
         if current in seen:
             continue
-        seen.add(current)
+        seen.append(current)
         source, _, _ = env.loader.get_source(env, current)
-        sources.update(f"{current}\0{source}\0".encode("utf-8", "surrogatepass"))
         tree = env.parse(source, current)
         found |= meta.find_undeclared_variables(tree)
         for referenced in meta.find_referenced_templates(tree):
@@ -71,7 +88,8 @@ def template_inputs(env: Environment, name: str) -> TemplateInputs:
                 dynamic = True  # chosen at render time: any variable may matter
             else:
                 pending.append(referenced)
-    return TemplateInputs(ALL_VARIABLES if dynamic else frozenset(found), sources.hexdigest())
+    return TemplateInputs(ALL_VARIABLES if dynamic else frozenset(found),
+                          sources_digest(env, seen), tuple(seen))
 
 
 def template_variables(env: Environment, name: str) -> frozenset[str] | None:
@@ -170,11 +188,20 @@ class Digester:
             return _hash(b"l", *(self.value(item) for item in value))
         if dataclasses.is_dataclass(value):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-            return _hash(b"d", type(value).__qualname__.encode(), self.value(fields))
+            return self._object(b"d", value, fields)
         fields = _fields(value)
         if fields is None:
             return _hash(b"r", stable_text(value).encode())
-        return _hash(b"o", type(value).__qualname__.encode(), self.value(fields))
+        return self._object(b"o", value, fields)
+
+    def _object(self, kind: bytes, value, fields: dict) -> bytes:
+        # In the order the class sets its fields, which is the same in every run: sorting
+        # them, as for real mappings, took a sixth of a rebuild.
+        parts = [type(value).__qualname__.encode()]
+        for name, field in fields.items():
+            parts.append(name.encode())
+            parts.append(self.value(field))
+        return _hash(kind, *parts)
 
     def content(self, content) -> bytes:
         """A post or page: its own fields; posts it points to by their own fields only."""
@@ -183,7 +210,7 @@ class Digester:
             if name in NOT_FIELDS:
                 continue
             fields[name] = self._shallow(field)
-        digest = [type(content).__qualname__.encode(), self.value(fields)]
+        digest = [self._object(b"C", content, fields)]
         body = getattr(content, "_content", None) or ""
         if self._link_targets is not None and self._has_links(body):
             digest.append(self.link_targets())
@@ -211,7 +238,7 @@ class Digester:
             # Its body only shows through an automatic summary: with a written summary, a
             # corrected typo in a post does not re-render the pages of its neighbours.
             fields.pop("_content", None)
-        result = _hash(b"n", type(content).__qualname__.encode(), self.value(fields))
+        result = self._object(b"n", content, fields)
         self._neighbours[id(content)] = (content, result)
         return result
 

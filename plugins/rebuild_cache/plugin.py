@@ -255,6 +255,7 @@ def tidy_up(pelican) -> None:
     keep = setting(pelican.settings, "REBUILD_CACHE_GENERATIONS")
     caches.reading.entries.remove_unused()
     caches.render.entries.remove_unused()
+    caches.render.save_known_templates()
     store.keep_recent_generations(caches.root, "reading", keep)
     store.keep_recent_generations(caches.root, "render", keep)
     reading, render = caches.reading.entries, caches.render

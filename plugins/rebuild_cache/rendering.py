@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from pelican.writers import Writer
 
-from .inputs import ALL_VARIABLES, Digester, TemplateInputs, template_inputs
+from .inputs import ALL_VARIABLES, Digester, TemplateInputs, sources_digest, template_inputs
 from .reading import recording_logs
 from .store import EntryFolder
 
@@ -32,6 +32,8 @@ class RenderCache:
         self.digester = digester
         self.settings = settings
         self._inputs: dict[str, TemplateInputs] = {}
+        self._known: dict[str, dict] = {}
+        self.load_known_templates()
         self.rendered = 0
         self.reused = 0
         self.made_by_helper = 0  #: of `reused`: rendered by the helper in this build
@@ -40,11 +42,43 @@ class RenderCache:
     def inputs(self, template) -> TemplateInputs:
         name = template.name
         if name not in self._inputs:
-            found = template_inputs(template.environment, name)
+            found = self._remembered_inputs(template) or template_inputs(template.environment,
+                                                                         name)
+            self._known[name] = found.to_json()
             variables = (ALL_VARIABLES if found.variables is ALL_VARIABLES
                          else found.variables | ALWAYS_INPUTS)
-            self._inputs[name] = TemplateInputs(variables, found.sources)
+            self._inputs[name] = TemplateInputs(variables, found.sources, found.templates)
         return self._inputs[name]
+
+    def _remembered_inputs(self, template) -> TemplateInputs | None:
+        """Jinja's analysis is slow (a second per build for this theme): reuse the last
+        build's as long as the sources of the template and those it uses are the same."""
+        data = self._known.get(template.name)
+        if not data:
+            return None
+        try:
+            known = TemplateInputs.from_json(data)
+            same = sources_digest(template.environment, known.templates) == known.sources
+        except Exception:  # noqa: BLE001 - a template gone or renamed: analyse again
+            return None
+        return known if same else None
+
+    def load_known_templates(self) -> None:
+        try:
+            self._known = json.loads(self._templates_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            self._known = {}
+
+    def save_known_templates(self) -> None:
+        try:
+            self._templates_file().write_text(json.dumps(self._known), encoding="utf-8")
+        except (OSError, TypeError):
+            pass
+
+    def _templates_file(self):
+        if self.entries.folder is None:
+            raise TypeError("no cache folder")
+        return self.entries.folder / "templates.json"
 
     def render(self, template, context: Mapping) -> str:
         if template.name is None:  # a template made from a string: nothing to key it by
