@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
+import json
 import pytest
 
 from group_directory.errors import Problem
@@ -445,3 +446,20 @@ def test_descriptions_cleaned_in_a_worker_process_are_the_same():
     assert len(parallel._prepared) == len(sources)  # done ahead, partly in the worker
     for source in sources:
         assert parallel.markdown(source, "") == serial.markdown(source, "")
+
+
+@pytest.mark.skipif(policy is None, reason="post_sanitizer.policy is not there yet")
+def test_the_next_build_takes_cleaned_descriptions_from_the_cache(tmp_path):
+    source = "Wir treffen uns **jeden Dienstag**.\n\n<script>alert(1)</script>Neue sind willkommen."
+    first = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
+    cleaned = first.markdown(source, "gruppen.csv, Zeile 2")
+    (entry,) = tmp_path.iterdir()
+    assert "<script" not in json.loads(entry.read_text(encoding="utf-8"))["html"]
+    entry.write_text(entry.read_text(encoding="utf-8").replace("jeden Dienstag",
+                                                               "aus dem Zwischenspeicher"),
+                     encoding="utf-8")
+    again = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
+    assert "aus dem Zwischenspeicher" in again.markdown(source, "gruppen.csv, Zeile 2").html
+    other_site = SiteCleaner(policy, {"output_format": "html5"}, "andere.example",
+                             cache_folder=tmp_path)
+    assert other_site.markdown(source, "") == cleaned  # another host: another key, fresh

@@ -108,7 +108,8 @@ class GroupDirectoryGenerator(Generator):
         host = urlsplit(self.site_url).hostname or ""
         cleaner = SiteCleaner(load_policy(), self.settings.get("MARKDOWN"), host,
                               self.settings.get("POST_SANITIZER_BACKEND"), workers=self.workers,
-                              parallel_from=self.options["GROUP_DIRECTORY_PARALLEL_FROM"])
+                              parallel_from=self.options["GROUP_DIRECTORY_PARALLEL_FROM"],
+                              cache_folder=self.cache_folder("descriptions"))
         if cleaner.uses_fallback:
             logger.warning("Gruppenverzeichnis: Die Bereinigung (post_sanitizer) fehlt; "
                            "Beschreibungen erscheinen als einfacher Text ohne Formatierung.")
@@ -218,12 +219,16 @@ class GroupDirectoryGenerator(Generator):
                               parallel_from=self.options["GROUP_DIRECTORY_PARALLEL_FROM"],
                               cache_folder=self.calendar_cache_folder())
 
+    def cache_folder(self, name: str) -> Path | None:
+        """CACHE_PATH/group_directory/<name>, never inside content/."""
+        folder = Path(self.settings.get("CACHE_PATH") or "cache").resolve() / "group_directory"
+        return None if folder.is_relative_to(Path(self.path).resolve()) else folder / name
+
     def calendar_cache_folder(self) -> str | None:
-        """Calendars of earlier builds of the same day (the files depend on the date), beside
-        the other caches and never inside content/; other days' folders are removed."""
-        calendars = (Path(self.settings.get("CACHE_PATH") or "cache").resolve()
-                     / "group_directory" / "calendars")
-        if calendars.is_relative_to(Path(self.path).resolve()):
+        """Calendars of earlier builds of the same day (the files depend on the date); other
+        days' folders are removed."""
+        calendars = self.cache_folder("calendars")
+        if calendars is None:
             return None
         if calendars.is_dir():
             for old in calendars.iterdir():

@@ -9,10 +9,14 @@ plain paragraphs without Markdown. The fallback never lets markup through.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib
+import json
+import os
 import re
 import sys
+from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +73,12 @@ def load_policy() -> ModuleType | None:
         raise
 
 
+@cache
+def _code_version() -> str:
+    """This module's source, so changed cleaning rules never serve an old result."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def strip_tags(value: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
 
@@ -85,10 +95,12 @@ class SiteCleaner:
 
     def __init__(self, policy: ModuleType | None, markdown_settings: dict[str, Any] | None = None,
                  site_host: str = "", backend: str | None = None, *, workers: int = 0,
-                 parallel_from: int = 1000) -> None:
+                 parallel_from: int = 1000, cache_folder: Path | None = None) -> None:
         """`policy`: post_sanitizer.policy (see `load_policy`), or None for the fallback.
         `backend`: the HTML cleaner the site chose for posts (POST_SANITIZER_BACKEND).
-        `workers`, `parallel_from`: see `prepare`."""
+        `workers`, `parallel_from`: see `prepare`. `cache_folder`: where cleaned
+        descriptions are kept for the next build (None: nowhere)."""
+        self.cache_folder = cache_folder
         self.policy = policy
         self.backend = {"backend": backend} if backend else {}
         self.site_host = site_host
@@ -119,6 +131,7 @@ class SiteCleaner:
         """Clean many descriptions at once: with `workers` processes beside this one when
         there are at least `parallel_from` of them (else nothing is done ahead)."""
         todo = [s for s in dict.fromkeys(sources) if s.strip() and s not in self._prepared]
+        todo = [s for s in todo if not self._from_cache(s)]
         if self.policy is None or self.workers <= 0 or len(todo) < self.parallel_from:
             return
         from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
@@ -139,14 +152,54 @@ class SiteCleaner:
             for start, future in zip(range(0, len(theirs), size), futures):
                 for source, result in zip(theirs[start:start + size], future.result()):
                     self._prepared[source] = result
+        for source in todo:
+            self._to_cache(source, self._prepared[source])
 
     def markdown(self, source: str, where: str) -> CleanHtml:
         if not source.strip():
             return CleanHtml("", "")
         prepared = self._prepared.get(source)
-        if prepared is not None:
-            return prepared
-        return self._clean_markdown(source, where)
+        if prepared is not None or self._from_cache(source):
+            return self._prepared[source]
+        result = self._clean_markdown(source, where)
+        self._to_cache(source, result)
+        return result
+
+    # --- the cache of cleaned descriptions, for rebuilds ----------------------------------------
+    def _cache_path(self, source: str) -> Path | None:
+        if self.cache_folder is None or self.policy is None:
+            return None
+        key = hashlib.sha256(repr((self.policy.policy_fingerprint(**self.backend,
+                                                                  site_host=self.site_host),
+                                   sorted(self._markdown_settings.items(), key=str), source,
+                                   _code_version())).encode("utf-8", "surrogatepass"))
+        return self.cache_folder / f"{key.hexdigest()}.json"
+
+    def _from_cache(self, source: str) -> bool:
+        path = self._cache_path(source)
+        if path is None:
+            return False
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self._prepared[source] = CleanHtml(data["html"], data["text"],
+                                               tuple(data["removals"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        return True
+
+    def _to_cache(self, source: str, result: CleanHtml) -> None:
+        path = self._cache_path(source)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"html": result.html, "text": result.text,
+                                             "removals": list(result.removals)}),
+                                 encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
 
     def _clean_markdown(self, source: str, where: str) -> CleanHtml:
         if self.policy is None:
