@@ -30,7 +30,7 @@ DEFAULTS: dict[str, Any] = {
     # PARALLEL_FROM of them. WORKERS: how many processes (None: one less than the CPU
     # cores, at most 3; 0: everything in the build's own process).
     "GROUP_DIRECTORY_WORKERS": None,
-    "GROUP_DIRECTORY_PARALLEL_FROM": 1000,
+    "GROUP_DIRECTORY_PARALLEL_FROM": 200,
 
     # The directory's start page: explanation, counts, links to every index.
     "GROUPS_URL": "gruppen/",
