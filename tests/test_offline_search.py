@@ -1,18 +1,24 @@
 """Unit tests of offline_search: the synonym list, German word splitting and expansion, which
-pages are indexed, the search page's CSP, and the Pagefind client (with the real program)."""
+pages are indexed, the search page's CSP, the Pagefind client (with the real program) and the
+plugin's sending of pages while the site is written."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
+import os
+import re
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from offline_search import csp, indexer, selection, synonyms
+from offline_search import csp, indexer, plugin, selection, service, synonyms
+from offline_search.defaults import DEFAULTS
 from offline_search.service import PagefindService, ServiceError, find_executable
 from offline_search.words import Expander, Vocabulary, forms, tokens
 
@@ -540,3 +546,191 @@ def test_pagefind_errors_are_reported_with_the_page():
             service.request({"type": "AddFile", "index_id": answer["index_id"],
                              "file_path": None, "url": None, "file_contents": "<p>x</p>"},
                             "die Seite x", "IndexedFile")
+
+
+# --- Sending pages while the site is written -------------------------------------------------
+
+def add_file(index_id: int, url: str) -> dict:
+    return {"type": "AddFile", "index_id": index_id, "file_path": None, "url": url,
+            "file_contents": PAGE.format(title=url, text="Weg aus der Sucht")}
+
+
+@pytest.fixture(params=["selector", "thread"])
+def reader(request, monkeypatch) -> str:
+    """Both ways of reading Pagefind's answers: a selector (POSIX), a thread (Windows)."""
+    if request.param == "thread":
+        monkeypatch.setattr(PagefindService, "reader_class", service._ThreadReader)
+    return request.param
+
+
+def test_submit_keeps_at_most_window_pages_in_flight_and_collect_gets_every_answer(
+        reader, monkeypatch):
+    monkeypatch.setattr(PagefindService, "WINDOW", 4)
+    in_flight = []
+    with PagefindService(find_executable()) as pagefind:
+        index_id = pagefind.request({"type": "NewIndex", "config": None}, "x",
+                                    "NewIndex")["index_id"]
+        send = pagefind._send
+
+        def counting_send(*args):
+            message_id = send(*args)
+            in_flight.append(pagefind.in_flight)
+            return message_id
+
+        monkeypatch.setattr(pagefind, "_send", counting_send)
+        urls = [f"/seite-{number}/" for number in range(40)]
+        for url in urls:
+            pagefind.submit(add_file(index_id, url), f"die Seite {url}", "IndexedFile")
+        answers = pagefind.collect()
+        assert pagefind.in_flight == 0 and pagefind.collect() == []
+    assert len(in_flight) == 40 and max(in_flight) <= 4
+    assert sorted(answer["page_url"] for answer in answers) == sorted(urls)
+    assert {answer["type"] for answer in answers} == {"IndexedFile"}
+
+
+def test_submit_does_not_wait_for_answers_until_the_window_is_full(tmp_path, reader,
+                                                                   monkeypatch):
+    silent = tmp_path / "fake-pagefind"  # reads every request, never answers
+    silent.write_text("#!/bin/sh\nexec cat 3>&1 >/dev/null\n")  # output stays open
+    silent.chmod(0o755)
+    monkeypatch.setattr(PagefindService, "WINDOW", 3)
+    with pytest.raises(ServiceError, match="0 s lang nicht geantwortet"):
+        with PagefindService(silent, timeout=0.5) as pagefind:  # killed after 1 s on error
+            started = time.perf_counter()
+            for number in range(3):
+                pagefind.submit({"type": "AddFile"}, f"die Seite {number}", "IndexedFile")
+            assert time.perf_counter() - started < 0.4 and pagefind.in_flight == 3
+            pagefind.submit({"type": "AddFile"}, "die Seite 3", "IndexedFile")  # waits
+
+
+def test_an_error_answer_to_a_submitted_page_is_raised(reader):
+    with PagefindService(find_executable()) as pagefind:
+        index_id = pagefind.request({"type": "NewIndex", "config": None}, "x",
+                                    "NewIndex")["index_id"]
+        pagefind.submit(add_file(index_id, "/gut/"), "die Seite gut", "IndexedFile")
+        broken = {**add_file(index_id, "/kaputt/"), "url": None}  # neither path nor URL
+        with pytest.raises(ServiceError, match="konnte die Seite kaputt nicht verarbeiten"):
+            pagefind.submit(broken, "die Seite kaputt", "IndexedFile")
+            pagefind.submit(add_file(index_id, "/danach/"), "die Seite danach", "IndexedFile")
+            pagefind.collect()  # at the latest
+
+
+def test_a_service_nobody_closes_ends_its_program():
+    pagefind = PagefindService(find_executable())
+    program = pagefind._process
+    del pagefind  # as when a build fails before indexing finished (also at Python's exit)
+    gc.collect()
+    assert program.wait(timeout=5) is not None
+
+
+def test_pages_are_sent_as_written_and_the_others_when_the_site_is_done(tmp_path):
+    documents = write_site(tmp_path, {slug: (slug.title(), "Weg aus der Alkoholsucht.")
+                                      for slug in ("a", "b", "c")})
+    with indexer.IndexingSession(tmp_path, documents, EXPANDER) as session:
+        session.start()
+        assert not session.page_written(str(tmp_path / "index.html"))  # no document's
+        assert session.page_written(str(tmp_path / "a" / "index.html"))
+        assert not session.page_written(str(tmp_path / "a" / "index.html"))  # sent once
+        assert session.page_written(os.path.relpath(tmp_path / "b" / "index.html"))
+        stats = session.finish()  # c: written without content_written
+    assert stats.pages == 3 and stats.sent_while_writing == 2
+    assert stats.seconds >= stats.finish_seconds >= stats.write_seconds > 0
+    assert set(fragments(tmp_path / "pagefind")) == {"/a/", "/b/", "/c/"}
+
+
+def test_after_the_last_page_pagefind_writes_the_bundle_while_the_build_goes_on(tmp_path):
+    documents = write_site(tmp_path, {"a": ("A", "Text"), "b": ("B", "Text")})
+    entry = tmp_path / "pagefind" / "pagefind-entry.json"
+    with indexer.IndexingSession(tmp_path, documents, EXPANDER) as session:
+        session.start()
+        session.page_written(str(tmp_path / "a" / "index.html"))
+        assert not entry.exists()
+        session.page_written(str(tmp_path / "b" / "index.html"))  # the last one
+        deadline = time.monotonic() + 30
+        while not entry.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert entry.exists()  # before finish()
+        stats = session.finish()
+    assert stats.pages == 2 and stats.sent_while_writing == 2
+    assert set(fragments(tmp_path / "pagefind")) == {"/a/", "/b/"}
+
+
+def test_finish_waits_until_pagefind_has_written_its_last_file(tmp_path, monkeypatch):
+    # Pagefind 1.5 answers WriteFiles while its last writes may still be under way, and
+    # would lose them when it ends (Pagefind issue #1271).
+    documents = write_site(tmp_path, {"a": ("A", "Text")})
+    still_open = [os.path.realpath(tmp_path / "pagefind" / "pagefind-entry.json")] * 2
+    looks = []
+
+    def open_files(self):
+        looks.append(still_open[len(looks):len(looks) + 1])
+        return looks[-1]
+
+    monkeypatch.setattr(PagefindService, "open_files", open_files)
+    assert indexer.build_index(tmp_path, documents, EXPANDER).pages == 1
+    assert looks == [still_open[:1], still_open[:1], []]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_copy_of_the_build_sends_nothing(tmp_path):
+    # rebuild_cache's helper renders pages in a forked copy, which sends content_written too.
+    documents = write_site(tmp_path, {"a": ("A", "Text")})
+    page = str(tmp_path / "a" / "index.html")
+    with indexer.IndexingSession(tmp_path, documents, EXPANDER) as session:
+        session.start()
+        child = os.fork()
+        if child == 0:
+            try:
+                os._exit(1 if session.page_written(page) else 0)
+            finally:
+                os._exit(2)
+        assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+        assert session.page_written(page)
+        assert session.finish().pages == 1
+
+
+# --- The plugin's signal receivers, as in the preview's builds one after another -------------
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    """A written site and what the plugin's receivers get for it from Pelican."""
+    site = tmp_path / "site"
+    site.mkdir()
+    documents = write_site(site, {"a": ("A", "Alkohol"), "b": ("B", "Sucht")})
+    monkeypatch.setattr(plugin.selection, "select", lambda *lists: documents)
+    settings = {**DEFAULTS, "PATH": str(tmp_path / "content")}
+    yield SimpleNamespace(site=site, pages=[str(site / d.save_as) for d in documents],
+                          generators=[SimpleNamespace(settings=settings, output_path=str(site),
+                                                      context={})],
+                          pelican=SimpleNamespace(settings=settings, output_path=str(site)))
+    plugin.close_leftover_sessions()
+
+
+def test_each_run_gets_its_own_pagefind_and_a_failed_run_leaves_none(runs, capsys):
+    plugin.collect(runs.generators)  # a build that fails after writing one page
+    failed = plugin._SESSIONS[os.path.realpath(runs.site)]
+    plugin.send_page(runs.pages[0], context={})
+    plugin.collect(runs.generators)  # the next: ends the failed one's Pagefind
+    assert failed._service._process.poll() is not None
+    for page in runs.pages:
+        plugin.send_page(page, context={})
+    plugin.index_site(runs.pelican)
+    assert plugin._SESSIONS == {}
+    assert set(fragments(runs.site / "pagefind")) == {"/a/", "/b/"}
+    assert re.search(r"^Suchindex: 2 Seiten in [\d.]+ s, ", capsys.readouterr().out, re.M)
+
+
+def test_a_failure_while_writing_is_an_error_and_ends_pagefind(runs, caplog):
+    Path(runs.pages[1]).write_text("<html><body><p>Kein Hauptinhalt</p></body></html>")
+    plugin.collect(runs.generators)
+    session = plugin._SESSIONS[os.path.realpath(runs.site)]
+    plugin.send_page(runs.pages[0], context={})
+    plugin.send_page(runs.pages[1], context={})
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "Suchindex (Pagefind) konnte nicht erstellt werden: b/index.html: Die Vorlage "
+        "markiert den Hauptinhalt nicht mit data-pagefind-body; ohne diese Markierung würde "
+        "Pagefind Menü und Fußzeile mit durchsuchen."]
+    assert session._service._process.poll() is not None
+    plugin.index_site(runs.pelican)  # nothing more to do, nothing more to say
+    assert not (runs.site / "pagefind").exists()
+    assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1

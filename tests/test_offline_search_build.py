@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import HOSTILE_POST, ROOT, BuiltSite, build_site, tree_digest
+from tests.conftest import HOSTILE_POST, ROOT, BuiltSite, build_site, make_content, tree_digest
 
 SITE = "https://www.selbsthilfe-beispielstadt.example"
 TODAY = "2026-11-24"
@@ -220,6 +222,52 @@ def test_a_failed_indexing_stops_the_publish(tmp_path):
     assert site.returncode == 1
     assert "Suchindex (Pagefind) konnte nicht erstellt werden" in site.stderr
     assert not site.output.exists()
+
+
+# --- The preview: several builds in one process -------------------------------------------
+
+# Builds the site twice with one Pelican, as `pelican --autoreload` (the preview) does, with
+# the plugin's INFO messages; then lists the child processes still there (Linux).
+TWO_BUILDS = """
+import logging, os, sys
+from pathlib import Path
+from pelican import Pelican
+from pelican.settings import read_settings
+
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+logging.getLogger("offline_search").setLevel(logging.INFO)
+root, content, output = sys.argv[1:4]
+pelican = Pelican(read_settings(os.path.join(root, "pelicanconf.py"), override={
+    "PATH": content, "OUTPUT_PATH": output, "CACHE_PATH": os.path.join(output, "..", "cache"),
+    "GROUP_DIRECTORY_TODAY": "2026-11-24"}))
+for build in range(2):
+    pelican.run()
+children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+pids = children.read_text().split() if children.exists() else []
+print("Kinder:", [Path(f"/proc/{pid}/comm").read_text().strip() for pid in pids])
+"""
+
+
+def test_the_preview_indexes_every_build_while_writing_and_leaves_no_pagefind(tmp_path):
+    content = make_content(tmp_path, EXTRA_FILES)
+    output = tmp_path / "vorschau"
+    result = subprocess.run(
+        [sys.executable, "-c", TWO_BUILDS, str(ROOT), str(content), str(output)], cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1"),
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" not in result.stderr, result.stderr
+    pages = len(POSTS) + len(PAGES) + len(LISTED_GROUPS)
+    # Every page went to Pagefind as Pelican wrote it, in both builds, each into a new index.
+    sent = re.findall(r"(\d+) von (\d+) Seiten schon beim Schreiben gesendet", result.stderr)
+    assert sent == [(str(pages), str(pages))] * 2, result.stderr
+    assert len(re.findall(r"^Suchindex: \d+ Seiten in ", result.stdout, re.M)) == 2
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["de"]["page_count"] == pages
+    found = records(BuiltSite(tmp_path, output, 0, "", ""))
+    assert "Saufen" in found["/gruppen/lichtblick-alkohol/"]["content"]
+    assert "Spielsucht" in found["/beitraege/spielsucht/"]["content"]
+    assert "Kinder: []" in result.stdout
 
 
 # --- A real search in Chromium (skipped where Playwright or Chromium is missing) -----------

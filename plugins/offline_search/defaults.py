@@ -1,8 +1,8 @@
 """Settings of offline_search, with their defaults. Override any of them in pelicanconf.py.
 
-The plugin indexes published posts, pages and listed groups with Pagefind after the build,
-inside the output folder that is being built (publish: the staging folder, so a failure of
-indexing fails the build and the previous site stays online).
+The plugin indexes published posts, pages and listed groups with Pagefind while the site is
+written, inside the output folder that is being built (publish: the staging folder, so a
+failure of indexing fails the build and the previous site stays online).
 """
 
 DEFAULTS = {

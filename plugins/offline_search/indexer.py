@@ -1,6 +1,7 @@
-"""Build the Pagefind index of the selected documents inside a built output folder.
+"""Build the Pagefind index of the selected documents inside the output folder being built.
 
-Each page is read from the output folder and handed to Pagefind together with what
+Each page is read from the output folder as soon as Pelican has written it (IndexingSession;
+any page not seen then, once the site is written) and handed to Pagefind together with what
 selection.py and words.py found for it: its filters and metadata (kind, date, a group's
 facets), a group's facts in few words, and the extra words (compound parts, lay words).
 All of that goes into the copy Pagefind reads, never into the published page: no hidden
@@ -21,10 +22,12 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +61,15 @@ class IndexingError(Exception):
 @dataclass(frozen=True)
 class IndexStats:
     pages: int
-    seconds: float  #: the whole indexing step: reading pages, Pagefind, writing the bundle
-    write_seconds: float  #: of that: Pagefind building and writing the bundle
+    #: from the first page sent to Pagefind (while the site was written) to the bundle
+    #: written: reading and sending pages, Pagefind's work, writing the bundle
+    seconds: float
+    #: of that: from asking Pagefind for the bundle (once the last page is sent) to the
+    #: bundle written: mostly Pagefind building and writing the index
+    write_seconds: float
+    #: of that: after the site was written (finish), the time indexing adds to a build
+    finish_seconds: float
+    sent_while_writing: int  #: pages sent as Pelican wrote them (content_written)
     bundle_bytes: int  #: size of the bundle folder as published
     bundle_files: int
     peak_rss_bytes: int  #: the Pagefind program's peak memory
@@ -221,65 +231,203 @@ def write_words(output_path: Path, save_as: str, vocabulary: Vocabulary) -> None
                                  separators=(",", ":")), encoding="utf-8")
 
 
-def build_index(output_path: Path, documents: Sequence[Document], expander: Expander, *,
-                bundle_dir: str = "pagefind", language: str = "de",
-                exclude_selectors: Sequence[str] = (), unused_files: Sequence[str] = (),
-                timeout: float = 300.0, executable: Path | None = None) -> IndexStats:
-    """Index `documents` (read from `output_path`) into `output_path/bundle_dir`."""
-    started = time.perf_counter()
-    output_path = Path(output_path)
-    bundle = bundle_folder(output_path, bundle_dir)
-    if bundle.is_dir():  # an earlier build's index in the same folder (preview)
-        shutil.rmtree(bundle)
-    config = {"force_language": language, "exclude_selectors": list(exclude_selectors)}
-    slim = slim_pages_allowed(exclude_selectors)
+def file_key(path: str | Path) -> str:
+    """A file's path as the key of IndexingSession's documents. Pelican's content_written
+    names a page as its output folder joined with save_as, like IndexingSession does; only
+    relative folders, Windows' slashes and case need normalising. (No realpath: a syscall
+    per folder, for every file written. A page named otherwise is only sent later.)"""
+    return os.path.normcase(os.path.abspath(path))
 
-    def pages(index_id: int) -> Iterator[tuple[dict, str]]:
-        for document in documents:
-            path = output_path / document.save_as
-            try:
-                page = path.read_text(encoding="utf-8")
-            except OSError as error:
-                raise IndexingError(f"{document.save_as} fehlt im Bau: {error}") from error
-            if not has_body_marker(page):
-                raise IndexingError(
-                    f"{document.save_as}: Die Vorlage markiert den Hauptinhalt nicht mit "
-                    "data-pagefind-body; ohne diese Markierung würde Pagefind Menü und "
-                    "Fußzeile mit durchsuchen.")
-            yield ({"type": "AddFile", "index_id": index_id, "file_path": None,
-                    "url": "/" + document.url.lstrip("/"),
-                    "file_contents": prepare_html(page, document,
-                                                  expander.extra_words(document.text),
-                                                  slim=slim)},
-                   f"die Seite {document.save_as}")
 
+class IndexingSession:
+    """One Pagefind index built while Pelican writes the site, so Pagefind works on the
+    other core meanwhile: start() before the first page is written; page_written() for every
+    file as soon as it is written (sends it if it is a document's; after the last document,
+    asks Pagefind for the bundle, which it builds while Pelican finishes); finish() when the
+    site is written (sends the documents not seen yet, waits for the bundle); close() in any
+    case. Every failure raises IndexingError."""
+
+    def __init__(self, output_path: Path, documents: Sequence[Document], expander: Expander,
+                 *, bundle_dir: str = "pagefind", language: str = "de",
+                 exclude_selectors: Sequence[str] = (), unused_files: Sequence[str] = (),
+                 timeout: float = 300.0, executable: Path | None = None):
+        self.output_path = Path(os.path.abspath(output_path))  # Pagefind runs in it
+        self.bundle = bundle_folder(self.output_path, bundle_dir)
+        self.expander = expander
+        self.config = {"force_language": language, "exclude_selectors": list(exclude_selectors)}
+        self.slim = slim_pages_allowed(exclude_selectors)
+        self.unused_files = tuple(unused_files)
+        self.timeout = timeout
+        self.executable = executable
+        #: the documents not sent yet, by file_key of their page
+        self.unsent = {file_key(self.output_path / d.save_as): d for d in documents}
+        self._owner = os.getpid()
+        self._service: PagefindService | None = None
+        self._index_id: int | None = None
+        self._first_sent: float | None = None
+        self._sent_while_writing = 0
+        self._writing_since: float | None = None  # when WriteFiles was sent
+
+    # --- while the site is written ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Start Pagefind and a new index."""
+        # Pagefind runs in the output folder (where it finds no configuration file of its
+        # own); before the first build into it, Pelican has not made it yet.
+        self.output_path.mkdir(parents=True, exist_ok=True)
+        with _as_indexing_error():
+            self._service = PagefindService(self.executable or find_executable(),
+                                            timeout=self.timeout, cwd=str(self.output_path))
+            answer = self._service.request({"type": "NewIndex", "config": self.config},
+                                           "die Einstellungen", "NewIndex")
+        self._index_id = answer["index_id"]
+
+    def page_written(self, path: str) -> bool:
+        """Send the file Pelican has just written at `path` if it is an unsent document's
+        page; whether it was. Does not wait for Pagefind (unless WINDOW pages are waiting)."""
+        if os.getpid() != self._owner:
+            return False  # a forked helper's copy of the build: Pagefind is the parent's
+        document = self.unsent.pop(file_key(path), None)
+        if document is None:
+            return False
+        self._send(document)
+        self._sent_while_writing += 1
+        if not self.unsent:  # the last one: Pagefind builds the index while Pelican finishes
+            self._write_bundle()
+        return True
+
+    def _send(self, document: Document) -> None:
+        service = self._running()
+        page = read_page(self.output_path, document)
+        payload = {"type": "AddFile", "index_id": self._index_id, "file_path": None,
+                   "url": "/" + document.url.lstrip("/"),
+                   "file_contents": prepare_html(page, document,
+                                                 self.expander.extra_words(document.text),
+                                                 slim=self.slim)}
+        if self._first_sent is None:
+            self._first_sent = time.perf_counter()
+        with _as_indexing_error():
+            service.submit(payload, f"die Seite {document.save_as}", "IndexedFile")
+
+    def _running(self) -> PagefindService:
+        if self._service is None:
+            self.start()
+        return self._service
+
+    def _write_bundle(self) -> None:
+        """Ask Pagefind to build the index and write the bundle, without waiting."""
+        if self.bundle.is_dir():  # an earlier build's index in the same folder (preview)
+            shutil.rmtree(self.bundle)
+        self._writing_since = time.perf_counter()
+        with _as_indexing_error():
+            self._running().submit({"type": "WriteFiles", "index_id": self._index_id,
+                                    "output_path": str(self.bundle)},
+                                   "das Schreiben des Index", "WriteFiles")
+
+    # --- once the site is written -----------------------------------------------------------
+
+    def finish(self) -> IndexStats:
+        """Send the documents not seen yet (written without content_written), have the
+        bundle written (unless that is under way), wait for all of Pagefind's answers; what
+        it took."""
+        finishing = time.perf_counter()
+        while self.unsent:
+            self._send(self.unsent.pop(next(iter(self.unsent))))
+        if self._writing_since is None:
+            self._write_bundle()
+        service = self._running()
+        with _as_indexing_error():
+            answers = service.collect()
+            self._wait_for_writes(service)
+            written = time.perf_counter()
+            usage = service.close()
+        version = self._tidy_bundle()
+        files = [p for p in self.bundle.rglob("*") if p.is_file()]
+        return IndexStats(pages=sum(1 for answer in answers if answer["type"] == "IndexedFile"),
+                          seconds=written - (self._first_sent or finishing),
+                          write_seconds=written - self._writing_since,
+                          finish_seconds=written - finishing,
+                          sent_while_writing=self._sent_while_writing,
+                          bundle_bytes=sum(p.stat().st_size for p in files),
+                          bundle_files=len(files), peak_rss_bytes=usage.peak_rss_bytes,
+                          version=version)
+
+    def _wait_for_writes(self, service: PagefindService) -> None:
+        """Pagefind 1.5 answers WriteFiles while its last writes may still be under way, and
+        ends at once when its input ends, losing them (Pagefind issue #1271): on a busy
+        machine pagefind-entry.json was empty in about 1 of 15 builds of a small site. So
+        wait, while it runs, until it has no file of the bundle open any more (Linux), or
+        else until that file, written last, is complete. _tidy_bundle checks it anyway."""
+        bundle = os.path.realpath(self.bundle) + os.sep
+        entry = self.bundle / "pagefind-entry.json"
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            open_files = service.open_files()
+            if open_files is not None:
+                if not any(path.startswith(bundle) for path in open_files):
+                    return
+            elif _is_json(entry):
+                return
+            time.sleep(0.002)
+
+    def _tidy_bundle(self) -> str:
+        """Remove the unused files from the bundle; Pagefind's version."""
+        entry = self.bundle / "pagefind-entry.json"
+        try:
+            version = json.loads(entry.read_text(encoding="utf-8")).get("version", "?")
+        except (OSError, ValueError) as error:
+            raise IndexingError(f"Pagefind hat keinen Index geschrieben ({entry}).") from error
+        for name in self.unused_files:
+            unused = self.bundle / name
+            if unused.is_file():
+                unused.unlink()
+        return version
+
+    def close(self) -> None:
+        """End Pagefind: after finish() it has ended; else (a failed build) at once."""
+        if self._service is not None:
+            self._service.close(grace=1.0)
+
+    def __enter__(self) -> IndexingSession:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+@contextmanager
+def _as_indexing_error() -> Iterator[None]:
     try:
-        with PagefindService(executable or find_executable(), timeout=timeout,
-                             cwd=str(output_path)) as service:
-            answer = service.request({"type": "NewIndex", "config": config},
-                                     "die Einstellungen", "NewIndex")
-            index_id = answer["index_id"]
-            count = sum(1 for _ in service.stream(pages(index_id), "IndexedFile"))
-            writing = time.perf_counter()
-            service.request({"type": "WriteFiles", "index_id": index_id,
-                             "output_path": str(bundle)}, "das Schreiben des Index",
-                            "WriteFiles")
-        usage = service.usage
-        write_seconds = time.perf_counter() - writing
+        yield
     except ServiceError as error:
         raise IndexingError(str(error)) from error
-    entry = bundle / "pagefind-entry.json"
+
+
+def _is_json(path: Path) -> bool:
     try:
-        version = json.loads(entry.read_text(encoding="utf-8")).get("version", "?")
-    except (OSError, ValueError) as error:
-        raise IndexingError(f"Pagefind hat keinen Index geschrieben ({entry}).") from error
-    for name in unused_files:
-        unused = bundle / name
-        if unused.is_file():
-            unused.unlink()
-    files = [p for p in bundle.rglob("*") if p.is_file()]
-    return IndexStats(pages=count, seconds=time.perf_counter() - started,
-                      write_seconds=write_seconds,
-                      bundle_bytes=sum(p.stat().st_size for p in files),
-                      bundle_files=len(files), peak_rss_bytes=usage.peak_rss_bytes,
-                      version=version)
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def read_page(output_path: Path, document: Document) -> str:
+    """A document's page as written, with the marker of its main content."""
+    try:
+        page = (output_path / document.save_as).read_text(encoding="utf-8")
+    except OSError as error:
+        raise IndexingError(f"{document.save_as} fehlt im Bau: {error}") from error
+    if not has_body_marker(page):
+        raise IndexingError(
+            f"{document.save_as}: Die Vorlage markiert den Hauptinhalt nicht mit "
+            "data-pagefind-body; ohne diese Markierung würde Pagefind Menü und "
+            "Fußzeile mit durchsuchen.")
+    return page
+
+
+def build_index(output_path: Path, documents: Sequence[Document], expander: Expander,
+                **options) -> IndexStats:
+    """Index `documents` of an already written site into `output_path/bundle_dir` in one go
+    (options: those of IndexingSession)."""
+    with IndexingSession(output_path, documents, expander, **options) as session:
+        return session.finish()

@@ -1,12 +1,17 @@
-"""Pelican glue for offline_search: collect what to index, then index the built site.
+"""Pelican glue for offline_search: index the site with Pagefind while Pelican writes it.
 
 * initialized: fill in the defaults (defaults.py) and the search page's CSP, so templates
   can use OFFLINE_SEARCH_* settings.
 * all_generators_finalized: every post, page and group is known; select the documents to
-  index (selection.py) and read the synonym list.
+  index (selection.py), read the synonym list and start Pagefind (indexer.IndexingSession),
+  before any page is written.
+* content_written: Pelican has written a file; if it is a selected document's page, hand it
+  to Pagefind at once, which indexes it on the other core while Pelican writes on; after
+  the last one, Pagefind builds and writes the bundle meanwhile.
 * finalized: the site is written to pelican.output_path (publish: the staging folder);
-  index it with Pagefind. Any failure is logged as an ERROR, which fails a publish build,
-  so a site is never published with a missing or broken index.
+  send the pages not seen yet, wait for Pagefind to write the bundle. Any failure is
+  logged as an ERROR, which fails a publish build, so a site is never published with a
+  missing or broken index.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from .words import Expander
 
 logger = logging.getLogger(__name__)
 
-# What all_generators_finalized found, for finalized, by output folder. A Pelican run sends
-# both signals in one process; the preview's rebuilds replace the entry each time.
-_PENDING: dict[str, tuple[list[selection.Document], Expander]] = {}
+# The index being built, by output folder: from all_generators_finalized to finalized of
+# one Pelican run. The preview runs builds one after another in one process.
+_SESSIONS: dict[str, indexer.IndexingSession] = {}
 
 
 def apply_defaults(pelican) -> None:
@@ -47,6 +52,7 @@ def source_path(settings: dict) -> tuple[Path, str]:
 
 
 def collect(generators) -> None:
+    close_leftover_sessions()
     first = generators[0] if generators else None
     if first is None:
         return
@@ -68,39 +74,86 @@ def collect(generators) -> None:
         [(s.word, s.term) for s in synonym_list.synonyms],
         [*topics, *setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS")],
         limit=setting(settings, "OFFLINE_SEARCH_MAX_EXTRA_WORDS"))
-    _PENDING[os.path.realpath(first.output_path)] = (documents, expander)
+    start_session(settings, first.output_path, documents, expander)
 
 
-def index_site(pelican) -> None:
-    settings = pelican.settings
-    pending = _PENDING.pop(os.path.realpath(pelican.output_path), None)
-    if pending is None or not setting(settings, "OFFLINE_SEARCH_ENABLED"):
-        return
-    documents, expander = pending
-    output = Path(pelican.output_path)
+def start_session(settings: dict, output_path: str, documents: list[selection.Document],
+                  expander: Expander) -> None:
+    key = os.path.realpath(output_path)
     try:
-        indexer.write_words(output, setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS"),
-                            expander.vocabulary)
-        stats = indexer.build_index(
-            output, documents, expander,
+        _SESSIONS[key] = indexer.IndexingSession(
+            Path(output_path), documents, expander,
             bundle_dir=setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR"),
             language=setting(settings, "OFFLINE_SEARCH_LANGUAGE"),
             exclude_selectors=setting(settings, "OFFLINE_SEARCH_EXCLUDE_SELECTORS"),
             unused_files=setting(settings, "OFFLINE_SEARCH_UNUSED_FILES"),
             timeout=setting(settings, "OFFLINE_SEARCH_TIMEOUT"))
-    except (indexer.IndexingError, OSError) as error:
-        logger.error("Suchindex (Pagefind) konnte nicht erstellt werden: %s", error)
+        if documents:  # else finish() starts Pagefind, for an empty index
+            _SESSIONS[key].start()
+    except indexer.IndexingError as error:
+        give_up(key, error)
+
+
+def close_leftover_sessions() -> None:
+    """Pelican runs one build at a time: a session still open when the next build starts is
+    from a build that failed before finalized (the preview goes on after one). Without this,
+    its Pagefind would run until Python exits (service.py ends it then)."""
+    while _SESSIONS:
+        _SESSIONS.popitem()[1].close()
+
+
+def report(error: Exception) -> None:
+    logger.error("Suchindex (Pagefind) konnte nicht erstellt werden: %s", error)
+
+
+def give_up(key: str, error: Exception) -> None:
+    """Indexing failed during the build: say so (which fails a publish build) and end
+    Pagefind; finalized then has nothing to do."""
+    report(error)
+    session = _SESSIONS.pop(key, None)
+    if session is not None:
+        session.close()
+
+
+def send_page(path: str, context=None) -> None:
+    """content_written: Pelican has just written `path` (any file it writes)."""
+    for key, session in list(_SESSIONS.items()):
+        try:
+            if session.page_written(path):
+                return
+        except (indexer.IndexingError, OSError) as error:
+            give_up(key, error)
+            return
+
+
+def index_site(pelican) -> None:
+    session = _SESSIONS.pop(os.path.realpath(pelican.output_path), None)
+    if session is None:  # search is off, or indexing failed and said so
         return
+    settings = pelican.settings
+    try:
+        indexer.write_words(Path(pelican.output_path),
+                            setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS"),
+                            session.expander.vocabulary)
+        stats = session.finish()
+    except (indexer.IndexingError, OSError) as error:
+        report(error)
+        return
+    finally:
+        session.close()
     summary = (f"Suchindex: {stats.pages} Seiten in {stats.seconds:.1f} s, "
                f"{stats.bundle_bytes / 1e6:.1f} MB in {stats.bundle_files} Dateien "
                f"(Pagefind {stats.version}, Speicher höchstens "
                f"{stats.peak_rss_bytes / 2**20:.0f} MiB).")
-    logger.info("%s Davon Pagefinds Aufbau und Schreiben des Index: %.1f s.", summary,
-                stats.write_seconds)
+    logger.info("%s Davon Pagefinds Aufbau und Schreiben des Index: %.1f s; nach dem "
+                "Schreiben der Website: %.1f s. %d von %d Seiten schon beim Schreiben "
+                "gesendet.", summary, stats.write_seconds, stats.finish_seconds,
+                stats.sent_while_writing, stats.pages)
     print(summary, flush=True)
 
 
 def register() -> None:
     signals.initialized.connect(apply_defaults)
     signals.all_generators_finalized.connect(collect)
+    signals.content_written.connect(send_page)
     signals.finalized.connect(index_site)
