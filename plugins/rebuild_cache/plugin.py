@@ -185,7 +185,8 @@ def resolve_attachments(generators) -> None:
         for name in ("articles", "translations", "hidden_articles", "pages", "hidden_pages",
                      "drafts", "draft_pages"):
             for content in getattr(generator, name, None) or ():
-                if isinstance(content, Content) and ATTACH.search(content._content or ""):
+                if (isinstance(content, Content) and content.save_as
+                        and ATTACH.search(content._content or "")):
                     content.get_content(content.settings.get("SITEURL", ""))
 
 
@@ -196,8 +197,8 @@ def know_generators(generators) -> None:
     resolve_attachments(generators)
     context = generators[0].context
     _current.digester.set_link_targets(lambda: link_targets_digest(context))
-    # Here, not at get_writer: later receivers of this signal may start threads (the
-    # search index), and a process with threads must not fork.
+    # Here, not at get_writer: a later receiver of this signal starts Pagefind (on Windows
+    # with a reader thread), and the helper should not inherit that.
     if _current.render.entries.folder is not None:
         _current.ahead = start_render_helper(_current, generators[0].settings)
 
