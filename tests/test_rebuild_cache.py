@@ -419,3 +419,13 @@ def test_a_digest_made_inside_a_cycle_is_not_remembered():
     after = digester.value(second)
     assert after != before  # `second` shows `first`'s title: the change is seen
     assert after == Digester().value(second)
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs os.fork")
+def test_helpers_on_a_cold_cache_give_the_same_site_as_no_cache_at_all(tmp_path):
+    """The fixture site is below REBUILD_CACHE_HELPER_FROM; lowered, the helper processes
+    read and render part of it. The site must equal one built without rebuild_cache."""
+    helped = build_site(tmp_path / "helped", overrides={"REBUILD_CACHE_HELPER_FROM": 2})
+    plain = build_site(tmp_path / "plain", overrides={"REBUILD_CACHE_ENABLED": False})
+    assert "Zwischenspeicher" not in plain.stdout
+    assert comparable(helped.output) == comparable(plain.output)
