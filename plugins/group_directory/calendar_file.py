@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar import Calendar, Event, Timezone
 
+from . import cache_files
 from . import schedule as schedule_module
 from .model import Form, Group, Status
 from .schedule import next_days, rrule
@@ -134,13 +135,7 @@ def calendar_bytes(job: CalendarJob, host: str, tzid: str, today: date,
     data = build_calendar(job.group, page_url=job.page_url, host=host, tzid=tzid,
                           today=today, contact_note=job.contact_note)
     if cached is not None:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, cached)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+        cache_files.remember(cached, data)
     return data
 
 

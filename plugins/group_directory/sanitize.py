@@ -13,15 +13,16 @@ import hashlib
 import html
 import importlib
 import json
-import os
 import re
 import sys
-from functools import cache
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
+
+from . import cache_files
 
 POLICY_MODULE = "post_sanitizer.policy"
 _TAG = re.compile(r"<[^>]*>?")
@@ -191,15 +192,8 @@ class SiteCleaner:
         path = self._cache_path(source)
         if path is None:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"html": result.html, "text": result.text,
-                                             "removals": list(result.removals)}),
-                                 encoding="utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
+        cache_files.remember(path, json.dumps({"html": result.html, "text": result.text,
+                                               "removals": list(result.removals)}).encode())
 
     def _clean_markdown(self, source: str, where: str) -> CleanHtml:
         if self.policy is None:

@@ -151,6 +151,7 @@ def start_reading_helper(generator) -> None:
 
 
 def stop_reading_helper(_generator=None) -> None:
+    """article_generator_finalized: every post is read; the reading helper has stopped."""
     if _current is not None and _current.helper is not None:
         _current.helper.finish()
         _current.helper = _current.reading.helper = None
@@ -236,7 +237,7 @@ def finish_run(caches: BuildCaches | None) -> None:
     """Stop and reap the helpers, remove the helper's scratch folder."""
     if caches is None:
         return
-    if caches.helper is not None:
+    if caches.helper is not None:  # a run that failed while reading
         caches.helper.finish()
         caches.helper = caches.reading.helper = None
     if caches.ahead is not None:
