@@ -12,15 +12,12 @@ import argparse
 import json
 import logging
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import traceback
 from datetime import date
 from pathlib import Path
 
-from sitetools import unchanged
+from sitetools import staging, unchanged
 from sitetools.problems import Problem, ProblemCollector
 
 
@@ -82,72 +79,66 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
 
     Raises PublishFailed with every problem found; `output` is then left as it was.
     """
-    from pelican import Pelican
+    from pelican import Pelican, signals
 
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(output)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    staging.remove_leftovers(output)
+    folder, reused = staging.make_staging(output)
     collector = ProblemCollector()
     root_logger = logging.getLogger()
     root_logger.addHandler(collector)
+    written: set[str] = set()
+
+    def remember_written(path, **_) -> None:
+        written.add(os.path.normpath(os.path.abspath(path)))
+
+    published = False
     try:
-        settings = read_build_settings(settings_file, staging, overrides)
+        settings = read_build_settings(settings_file, folder, overrides)
         refuse_cache_in_content(settings)
         settings_files = sorted(Path(settings_file).resolve().parent.glob("*conf.py"))
         fingerprint = unchanged.input_fingerprint(settings, settings_files, date.today())
         if not force and unchanged.is_unchanged(settings, fingerprint, output):
+            staging.keep_as_spare(folder, output)
+            published = True  # nothing to clean up: the folder is the spare again
             return False
+        if reused and not staging.settings_allow_reuse(settings):
+            staging.empty_folder(folder, output)
+            reused = False
+        started = staging.build_started(folder)
+        signals.content_written.connect(remember_written)
+        signals.feed_written.connect(remember_written)
         try:
             Pelican(settings).run()
         except Exception as error:  # noqa: BLE001 - every failure must become a report
             collector.problems.extend(describe_exception(error))
+        finally:
+            signals.content_written.disconnect(remember_written)
+            signals.feed_written.disconnect(remember_written)
+        if reused and not collector.problems:
+            staging.sweep(folder, started, written)
+            for path in staging.missing(written):
+                collector.problems.append(Problem(
+                    f"Interner Fehler: {path} fehlt nach dem Aufräumen. Bitte noch einmal "
+                    "bauen; der nächste Bau beginnt mit einem leeren Ordner."))
         if collector.problems:
             raise PublishFailed(collector.problems)
-        swap_into_place(staging, output)
+        swap_into_place(folder, output)
+        published = True
         unchanged.remember(settings, fingerprint, output)
     finally:
         root_logger.removeHandler(collector)
-        shutil.rmtree(staging, ignore_errors=True)
+        if not published:  # a failed build: its half-written folder is never reused
+            staging.discard(folder, output)
     return True
 
 
-def swap_into_place(staging: Path, output: Path) -> None:
-    """Replace `output` by `staging` with two renames, so readers never see half a site."""
-    staging.chmod(0o755)  # mkdtemp creates the folder private; a web server must read it
-    retired = None
-    if output.exists():
-        retired = Path(tempfile.mkdtemp(prefix=retired_prefix(output), dir=output.parent))
-        os.rename(output, retired / "site")
-    os.rename(staging, output)
-    if retired:
-        remove_in_background(retired)
-
-
-def remove_in_background(folder: Path) -> None:
-    """Delete `folder` in a detached process: the new site is already in place, and deleting
-    thousands of files takes seconds on some file systems, which editors need not wait for.
-    A removal that did not finish is repeated by the next build (remove_leftovers)."""
-    try:
-        subprocess.Popen(
-            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], True)",
-             str(folder)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def retired_prefix(output: Path) -> str:
-    return f".old-{output.name}-"
-
-
-def remove_leftovers(output: Path) -> None:
-    """Earlier outputs whose background removal did not finish; only folders this module
-    made (their name and the `site` folder inside), never a backup an editor made."""
-    for leftover in output.parent.glob(retired_prefix(output) + "*"):
-        if (leftover / "site").is_dir():
-            remove_in_background(leftover)
+def swap_into_place(folder: Path, output: Path) -> None:
+    """Replace `output` by `folder` with two renames, so readers never see half a site."""
+    folder.chmod(0o755)  # mkdtemp creates the folder private; a web server must read it
+    staging.retire(output)
+    os.rename(folder, output)
 
 
 def main(argv: list[str] | None = None) -> int:

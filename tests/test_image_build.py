@@ -243,6 +243,20 @@ def test_second_build_reprocesses_nothing(image_site, tmp_path):
         assert before == after, name
 
 
+def test_image_variants_survive_a_build_into_the_spare(tmp_path):
+    # The third build writes into the first one's output (sitetools/staging.py), where the
+    # variants are already the cache's hard links: they must be kept, not swept away.
+    content = make_content(tmp_path, {"beitraege/gruppenraum-in-bildern.md": PHOTO_POST,
+                                      **IMAGES})
+    output = tmp_path / "output"
+    for _ in range(3):
+        assert run_build(content, output, extra_args=["--force"]).returncode == 0
+    html = (output / "beitraege/gruppenraum-in-bildern/index.html").read_text(encoding="utf-8")
+    variants = re.findall(r'/(bilder/[^"\s,]+\.(?:webp|jpg|png))', html)
+    assert len(set(variants)) >= 6
+    assert all((output / variant).is_file() for variant in variants)
+
+
 def test_sources_are_never_modified(image_site):
     content = image_site.root / "content"
     for relative, data in IMAGES.items():

@@ -698,7 +698,8 @@ def runs(tmp_path, monkeypatch):
     site.mkdir()
     documents = write_site(site, {"a": ("A", "Alkohol"), "b": ("B", "Sucht")})
     monkeypatch.setattr(plugin.selection, "select", lambda *lists: documents)
-    settings = {**DEFAULTS, "PATH": str(tmp_path / "content")}
+    settings = {**DEFAULTS, "PATH": str(tmp_path / "content"),
+                "CACHE_PATH": str(tmp_path / "cache")}
     yield SimpleNamespace(site=site, pages=[str(site / d.save_as) for d in documents],
                           generators=[SimpleNamespace(settings=settings, output_path=str(site),
                                                       context={})],
@@ -710,8 +711,9 @@ def test_each_run_gets_its_own_pagefind_and_a_failed_run_leaves_none(runs, capsy
     plugin.collect(runs.generators)  # a build that fails after writing one page
     failed = plugin._SESSIONS[os.path.realpath(runs.site)]
     plugin.send_page(runs.pages[0], context={})
+    pagefind = failed._service._process
     plugin.collect(runs.generators)  # the next: ends the failed one's Pagefind
-    assert failed._service._process.poll() is not None
+    assert pagefind.poll() is not None
     for page in runs.pages:
         plugin.send_page(page, context={})
     plugin.index_site(runs.pelican)
@@ -725,12 +727,13 @@ def test_a_failure_while_writing_is_an_error_and_ends_pagefind(runs, caplog):
     plugin.collect(runs.generators)
     session = plugin._SESSIONS[os.path.realpath(runs.site)]
     plugin.send_page(runs.pages[0], context={})
+    pagefind = session._service._process
     plugin.send_page(runs.pages[1], context={})
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
         "Suchindex (Pagefind) konnte nicht erstellt werden: b/index.html: Die Vorlage "
         "markiert den Hauptinhalt nicht mit data-pagefind-body; ohne diese Markierung würde "
         "Pagefind Menü und Fußzeile mit durchsuchen."]
-    assert session._service._process.poll() is not None
+    assert pagefind.poll() is not None
     plugin.index_site(runs.pelican)  # nothing more to do, nothing more to say
     assert not (runs.site / "pagefind").exists()
     assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1

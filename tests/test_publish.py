@@ -6,6 +6,9 @@ import shutil
 import time
 
 from tests.conftest import FIXTURE_SITE, ROOT, build_site, make_content, run_build, tree_digest
+from tests.test_rebuild_cache import POST as POST_PATH, comparable
+
+POST_TO_CHANGE = POST_PATH.split("/")[-1]
 
 BROKEN_LINK_POST = """Title: Ein Verweis ins Leere
 Date: 2026-04-01 10:00
@@ -26,6 +29,15 @@ Author: Franky, Gruppe Lichtblick
 Summary: Verweist auf einen Entwurf.
 
 Siehe [unser Sommerfest]({filename}entwurf-sommerfest.md).
+"""
+
+NO_LONGER_THERE_POST = """Title: Nur für kurze Zeit
+Date: 2026-04-04 10:00
+Category: Erfahrungsberichte
+Author: Jo, Gruppe Atempause
+Summary: Ein Beitrag, den die Gruppe wieder zurückgezogen hat.
+
+Diesen Beitrag gibt es nur im ersten Bau.
 """
 
 NO_TITLE_POST = """Date: 2026-04-03 10:00
@@ -87,13 +99,58 @@ def test_successful_build_leaves_no_temporary_folders(tmp_path):
     assert build_site_again.returncode == 0
 
     def leftovers() -> list[str]:
-        return [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+        return [p.name for p in tmp_path.iterdir()
+                if p.name.startswith(".") and p.name != ".spare-output"]
 
-    # The previous output is removed by a detached process after the swap.
+    # The output before last is kept as the spare, for the next build to write into.
+    assert (tmp_path / ".spare-output" / "index.html").is_file()
     deadline = time.monotonic() + 30
     while leftovers() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert leftovers() == []
+
+
+def test_a_build_into_the_spare_equals_a_clean_build_and_keeps_unchanged_files(tmp_path):
+    # Build 1 has a post that build 2 no longer has; build 3 writes into build 1's output
+    # (the spare), where that post's page must not survive.
+    extra = "beitraege/nur-einmal.md"
+    site = build_site(tmp_path, extra_files={extra: NO_LONGER_THERE_POST})
+    content, output = tmp_path / "content", site.output
+    (content / extra).unlink()
+    assert run_build(content, output).returncode == 0
+    spare = tmp_path / ".spare-output"
+    assert (spare / "beitraege/nur-einmal/index.html").is_file()
+    unchanged_page = spare / "ueber-uns/index.html"
+    unchanged_mtime = unchanged_page.stat().st_mtime_ns
+    post = content / "beitraege" / POST_TO_CHANGE
+    post.write_text(post.read_text(encoding="utf-8") + "\nEin Nachtrag.\n", encoding="utf-8")
+
+    assert run_build(content, output).returncode == 0
+
+    assert not spare.exists() or not (spare / "beitraege/nur-einmal").exists()
+    assert not (output / "beitraege/nur-einmal").exists()
+    assert "Ein Nachtrag." in (output / "beitraege" / POST_TO_CHANGE.removesuffix(".md")
+                               / "index.html").read_text(encoding="utf-8")
+    # A page with the same text is left as it was: uploads by date skip it.
+    assert (output / "ueber-uns/index.html").stat().st_mtime_ns == unchanged_mtime
+    clean = tmp_path / "clean"
+    shutil.copytree(content, clean / "content")
+    assert run_build(clean / "content", clean / "output").returncode == 0
+    assert comparable(output) == comparable(clean / "output")
+
+
+def test_a_failed_build_into_the_spare_does_not_reuse_it_again(tmp_path):
+    site = build_site(tmp_path)
+    content = tmp_path / "content"
+    assert run_build(content, site.output, extra_args=["--force"]).returncode == 0
+    assert (tmp_path / ".spare-output").is_dir()
+    (content / "beitraege/ohne-titel.md").write_text(NO_TITLE_POST, encoding="utf-8")
+    before = tree_digest(site.output)
+
+    assert run_build(content, site.output).returncode == 1
+
+    assert tree_digest(site.output) == before
+    assert not (tmp_path / ".spare-output").exists()  # half written: thrown away
 
 
 def test_group_table_errors_are_reported_together_with_other_problems(tmp_path):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .selection import Document
-from .service import PagefindService, ServiceError, find_executable
+from .service import PagefindService, ServiceError, Usage, find_executable
 from .words import Expander, Vocabulary
 
 BODY_MARKER = re.compile(r"<[a-zA-Z][^>]*\sdata-pagefind-body(?=[\s>=/])")
@@ -250,9 +250,13 @@ class IndexingSession:
     def __init__(self, output_path: Path, documents: Sequence[Document], expander: Expander,
                  *, bundle_dir: str = "pagefind", language: str = "de",
                  exclude_selectors: Sequence[str] = (), unused_files: Sequence[str] = (),
-                 timeout: float = 300.0, executable: Path | None = None):
+                 timeout: float = 300.0, executable: Path | None = None,
+                 service: PagefindService | None = None, bundle: Path | None = None):
+        """`service`: a Pagefind program shared with other sessions (shards.py), which
+        closes it; else the session starts and ends its own. `bundle`: where the bundle
+        goes instead of `bundle_dir` in the output folder."""
         self.output_path = Path(os.path.abspath(output_path))  # Pagefind runs in it
-        self.bundle = bundle_folder(self.output_path, bundle_dir)
+        self.bundle = bundle or bundle_folder(self.output_path, bundle_dir)
         self.expander = expander
         self.config = {"force_language": language, "exclude_selectors": list(exclude_selectors)}
         self.slim = slim_pages_allowed(exclude_selectors)
@@ -262,7 +266,9 @@ class IndexingSession:
         #: the documents not sent yet, by file_key of their page
         self.unsent = {file_key(self.output_path / d.save_as): d for d in documents}
         self._owner = os.getpid()
-        self._service: PagefindService | None = None
+        self._service: PagefindService | None = service
+        self._owns_service = service is None
+        self._sent = 0
         self._index_id: int | None = None
         self._first_sent: float | None = None
         self._sent_while_writing = 0
@@ -276,8 +282,10 @@ class IndexingSession:
         # own); before the first build into it, Pelican has not made it yet.
         self.output_path.mkdir(parents=True, exist_ok=True)
         with _as_indexing_error():
-            self._service = PagefindService(self.executable or find_executable(),
-                                            timeout=self.timeout, cwd=str(self.output_path))
+            if self._service is None:
+                self._service = PagefindService(self.executable or find_executable(),
+                                                timeout=self.timeout,
+                                                cwd=str(self.output_path))
             answer = self._service.request({"type": "NewIndex", "config": self.config},
                                            "die Einstellungen", "NewIndex")
         self._index_id = answer["index_id"]
@@ -308,9 +316,10 @@ class IndexingSession:
             self._first_sent = time.perf_counter()
         with _as_indexing_error():
             service.submit(payload, f"die Seite {document.save_as}", "IndexedFile")
+        self._sent += 1
 
     def _running(self) -> PagefindService:
-        if self._service is None:
+        if self._index_id is None:
             self.start()
         return self._service
 
@@ -337,13 +346,13 @@ class IndexingSession:
             self._write_bundle()
         service = self._running()
         with _as_indexing_error():
-            answers = service.collect()
+            service.collect()
             self._wait_for_writes(service)
             written = time.perf_counter()
-            usage = service.close()
+            usage = service.close() if self._owns_service else Usage(0.0, 0)
         version = self._tidy_bundle()
         files = [p for p in self.bundle.rglob("*") if p.is_file()]
-        return IndexStats(pages=sum(1 for answer in answers if answer["type"] == "IndexedFile"),
+        return IndexStats(pages=self._sent,
                           seconds=written - (self._first_sent or finishing),
                           write_seconds=written - self._writing_since,
                           finish_seconds=written - finishing,
@@ -385,7 +394,7 @@ class IndexingSession:
 
     def close(self) -> None:
         """End Pagefind: after finish() it has ended; else (a failed build) at once."""
-        if self._service is not None:
+        if self._service is not None and self._owns_service:
             self._service.close(grace=1.0)
 
     def __enter__(self) -> IndexingSession:

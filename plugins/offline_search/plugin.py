@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -23,8 +24,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
-from . import csp, indexer, selection, synonyms
+from . import csp, indexer, selection, shards, synonyms
 from .defaults import DEFAULTS, setting
+from .service import ServiceError, find_executable
 from .words import Expander
 
 logger = logging.getLogger(__name__)
@@ -74,22 +76,50 @@ def collect(generators) -> None:
         [(s.word, s.term) for s in synonym_list.synonyms],
         [*topics, *setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS")],
         limit=setting(settings, "OFFLINE_SEARCH_MAX_EXTRA_WORDS"))
-    start_session(settings, first.output_path, documents, expander)
+    count = shards.shard_count(len(documents),
+                               setting(settings, "OFFLINE_SEARCH_PAGES_PER_SHARD"),
+                               setting(settings, "OFFLINE_SEARCH_MAX_SHARDS"))
+    bundle_dir = setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR")
+    # For the search page (search.html): the bundles it merges into the primary one.
+    first.context["OFFLINE_SEARCH_MERGED_BUNDLES"] = shards.shard_dirs(bundle_dir, count)[1:]
+    words = ([(s.word, s.term) for s in synonym_list.synonyms], topics,
+             setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS"))
+    start_session(settings, first.output_path, documents, expander, count, repr(words))
+
+
+def settings_digest(settings: dict, count: int, words: str) -> str:
+    """Everything besides the documents that makes a shard's bundle what it is."""
+    digest = hashlib.sha256(words.encode("utf-8", "surrogatepass"))
+    for name in ("OFFLINE_SEARCH_BUNDLE_DIR", "OFFLINE_SEARCH_LANGUAGE",
+                 "OFFLINE_SEARCH_EXCLUDE_SELECTORS", "OFFLINE_SEARCH_MAX_EXTRA_WORDS",
+                 "OFFLINE_SEARCH_UNUSED_FILES"):
+        digest.update(f"{name}={setting(settings, name)!r}\n".encode())
+    digest.update(f"shards={count}\n".encode())
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    try:
+        program = find_executable()
+        status = program.stat()
+        digest.update(f"{program}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    except (OSError, ServiceError):
+        pass  # reported when Pagefind is started
+    return digest.hexdigest()
 
 
 def start_session(settings: dict, output_path: str, documents: list[selection.Document],
-                  expander: Expander) -> None:
+                  expander: Expander, count: int, words: str) -> None:
     key = os.path.realpath(output_path)
     try:
-        _SESSIONS[key] = indexer.IndexingSession(
+        _SESSIONS[key] = shards.ShardedIndex(
             Path(output_path), documents, expander,
+            Path(settings.get("CACHE_PATH") or "cache").resolve() / "offline_search",
+            settings_digest(settings, count, words), shards=count,
             bundle_dir=setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR"),
+            keep_paths=[setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS")],
             language=setting(settings, "OFFLINE_SEARCH_LANGUAGE"),
             exclude_selectors=setting(settings, "OFFLINE_SEARCH_EXCLUDE_SELECTORS"),
             unused_files=setting(settings, "OFFLINE_SEARCH_UNUSED_FILES"),
             timeout=setting(settings, "OFFLINE_SEARCH_TIMEOUT"))
-        if documents:  # else finish() starts Pagefind, for an empty index
-            _SESSIONS[key].start()
     except indexer.IndexingError as error:
         give_up(key, error)
 
@@ -144,11 +174,12 @@ def index_site(pelican) -> None:
     summary = (f"Suchindex: {stats.pages} Seiten in {stats.seconds:.1f} s, "
                f"{stats.bundle_bytes / 1e6:.1f} MB in {stats.bundle_files} Dateien "
                f"(Pagefind {stats.version}, Speicher höchstens "
-               f"{stats.peak_rss_bytes / 2**20:.0f} MiB).")
-    logger.info("%s Davon Pagefinds Aufbau und Schreiben des Index: %.1f s; nach dem "
-                "Schreiben der Website: %.1f s. %d von %d Seiten schon beim Schreiben "
-                "gesendet.", summary, stats.write_seconds, stats.finish_seconds,
-                stats.sent_while_writing, stats.pages)
+               f"{stats.peak_rss_bytes / 2**20:.0f} MiB). {stats.shards} "
+               f"{'Teil' if stats.shards == 1 else 'Teile'}, davon {stats.reused} "
+               f"unverändert übernommen; {stats.indexed} Seiten neu indexiert.")
+    logger.info("%s Nach dem Schreiben der Website: %.1f s. %d von %d neu indexierten Seiten "
+                "schon beim Schreiben gesendet.", summary, stats.finish_seconds,
+                stats.sent_while_writing, stats.indexed)
     print(summary, flush=True)
 
 

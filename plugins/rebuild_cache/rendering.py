@@ -14,9 +14,10 @@ import logging
 import os
 from collections.abc import Mapping
 
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from .inputs import ALL_VARIABLES, Digester, TemplateInputs, sources_digest, template_inputs
+from .output import KeepIfSame
 from .reading import recording_logs
 from .store import EntryFolder
 
@@ -164,6 +165,24 @@ def record_pages(generators) -> list[tuple[str, tuple, dict]]:
 
 def caching_writer(cache: RenderCache, ahead: RenderAhead | None = None) -> type[Writer]:
     class CachingWriter(Writer):
+        def _open_w(self, filename, encoding, override=False):
+            """Pelican's Writer._open_w, but the file is only replaced if it changed."""
+            if filename in self._overridden_files:
+                if override:
+                    raise FileOverwriteFailedError(
+                        f'Failed to overwrite "{filename}" a second time (was previously '
+                        "overwritten)")
+                logger.info('Skipping "%s", not overwriting', filename)
+                return open(os.devnull, "w", encoding=encoding)
+            if filename in self._written_files and not override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already written to it '
+                    "previously (set `override=True` if intended)")
+            if override:
+                self._overridden_files.add(filename)
+            self._written_files.add(filename)
+            return KeepIfSame(filename, encoding)
+
         def write_file(self, name, template, context, *args, **kwargs):
             cache.helper_made_current = ahead is not None and ahead.claim(name)
             try:

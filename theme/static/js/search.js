@@ -1,7 +1,8 @@
 /* The search page (suche/): full-text search in the reader's browser with Pagefind.
  *
- * plugins/offline_search builds the index at publish time into pagefind/ on our own host;
- * this module loads pagefind.js from there and uses its JavaScript API (search, filters).
+ * plugins/offline_search builds the index at publish time into pagefind/ on our own host
+ * (large sites: in shards, merged here); this module loads pagefind.js from there and uses
+ * its JavaScript API (search, filters).
  * No third party, no inline code or styles. Pagefind runs on the main thread (noWorker):
  * then the page's own CSP governs its WebAssembly, and no worker-src is needed.
  *
@@ -345,6 +346,12 @@ async function start() {
     pagefind = await import(absolute(form.dataset.pagefind));
     await pagefind.options({ noWorker: true, excerptLength: 24 });
     await pagefind.init();
+    // The index comes in shards (plugins/offline_search/shards.py); the others join the
+    // primary one and share its WebAssembly.
+    const merged = (form.dataset.merge || "").split(" ").filter(Boolean);
+    for (const bundle of merged) {
+      await pagefind.mergeIndex(absolute(bundle), { excerptLength: 24 });
+    }
     if (form.dataset.words) {
       try {
         const answer = await fetch(absolute(form.dataset.words));

@@ -1,0 +1,56 @@
+"""Leave an output file alone when it already holds exactly the page being written.
+
+Pelican truncates and rewrites every page on every build. Most pages of a rebuild are the
+same as before, and writing a file costs far more than reading one on many file systems, so
+the writer compares first. An unchanged file keeps its content and modification time (an
+upload by rsync or FTP sync skips it); only its ctime is touched, which tells the publish
+build that this build wants the file (sitetools/staging.py). A changed file is replaced
+(new file, then rename), never written in place: output files may be hard links into a
+cache (image_variants does that).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+
+class KeepIfSame(io.StringIO):
+    """Collects a page's text; on close, replaces `path` only if the text differs."""
+
+    def __init__(self, path: str, encoding: str) -> None:
+        super().__init__()
+        self.path = path
+        self.target_encoding = encoding
+
+    def close(self) -> None:
+        if not self.closed:
+            text = self.getvalue()
+            super().close()
+            write_unless_same(self.path, text, self.target_encoding)
+
+
+def write_unless_same(path: str, text: str, encoding: str) -> bool:
+    """True if the file was written, False if it already held `text`."""
+    # What open(path, "w") would have written: newlines as the platform writes them.
+    data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode(encoding)
+    try:
+        with open(path, "rb") as existing:
+            same = os.fstat(existing.fileno()).st_size == len(data) and existing.read() == data
+            if same:
+                status = os.fstat(existing.fileno())
+    except OSError:
+        same = False
+    if same:
+        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+        return False
+    partial = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(partial, "wb") as target:
+            target.write(data)
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+    return True
