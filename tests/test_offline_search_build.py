@@ -276,7 +276,8 @@ def test_the_preview_indexes_every_build_while_writing_and_leaves_no_pagefind(tm
 
 # --- A real search in Chromium (skipped where Playwright or Chromium is missing) -----------
 
-def test_search_in_the_browser_finds_lay_words_and_compounds(tmp_path):
+@pytest.mark.parametrize("per_shard", [250, 4], ids=["ein-teil", "mehrere-teile"])
+def test_search_in_the_browser_finds_lay_words_and_compounds(tmp_path, per_shard):
     pytest.importorskip("playwright.sync_api")
     sys.path.insert(0, str(ROOT / "checks"))
     from check_common import CHROMIUM, LocalServer, build_site as build_for, launch_chromium
@@ -293,8 +294,11 @@ def test_search_in_the_browser_finds_lay_words_and_compounds(tmp_path):
         (content / relative).write_text(text, encoding="utf-8")
     result = build_for(site, content=content,
                        overrides={"SITEURL": server.origin, "CACHE_PATH": str(tmp_path / "c"),
-                                  "GROUP_DIRECTORY_TODAY": TODAY})
+                                  "GROUP_DIRECTORY_TODAY": TODAY,
+                                  "OFFLINE_SEARCH_PAGES_PER_SHARD": per_shard})
     assert result.returncode == 0, result.stderr
+    # With 4 pages per shard, the search page merges 5 bundles; results come from all.
+    assert (site / "pagefind/teil-5/pagefind-entry.json").is_file() == (per_shard == 4)
     server.start()
     problems: list[str] = []
     try:
