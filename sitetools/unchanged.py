@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from datetime import date
 from importlib import metadata
@@ -54,9 +55,14 @@ def output_digest(output: Path) -> str:
     """Names, sizes and modification times: any hand edit, deletion or addition changes it,
     and it costs a stat per file instead of reading the whole site twice per build."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in output.rglob("*") if p.is_file()):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(output)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+    root = os.fspath(output)
+    # os.walk and strings: Path objects for every file of a large site took a third of a
+    # second.
+    files = sorted(os.path.join(folder, name) for folder, _, names in os.walk(root)
+                   for name in names)
+    for path in files:
+        stat = os.stat(path)
+        digest.update(f"{path[len(root) + 1:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                       .encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 

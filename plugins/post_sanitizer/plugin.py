@@ -98,8 +98,15 @@ def metadata_rules(settings: dict) -> MetadataRules:
 def trusted(settings: dict, source_path: str | None) -> bool:
     if source_path is None:
         return False  # unknown origin: treat as contributed
-    return is_trusted(source_path, content_root(settings),
-                      setting(settings, "POST_SANITIZER_TRUSTED_PATHS"))
+    return _trusted(source_path, str(content_root(settings)),
+                    tuple(setting(settings, "POST_SANITIZER_TRUSTED_PATHS")))
+
+
+@lru_cache(maxsize=4096)
+def _trusted(source_path: str, root: str, trusted_paths: tuple[str, ...]) -> bool:
+    # Asked twice per post (metadata, body); resolving the paths each time took a quarter
+    # of a rebuild's reading.
+    return is_trusted(source_path, root, trusted_paths)
 
 
 def settings_problems(settings: dict) -> list[SanitizeError]:
