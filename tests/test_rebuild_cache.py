@@ -429,3 +429,21 @@ def test_helpers_on_a_cold_cache_give_the_same_site_as_no_cache_at_all(tmp_path)
     plain = build_site(tmp_path / "plain", overrides={"REBUILD_CACHE_ENABLED": False})
     assert "Zwischenspeicher" not in plain.stdout
     assert comparable(helped.output) == comparable(plain.output)
+
+
+def test_keys_handed_over_by_the_helper_on_a_warm_cache_give_the_same_site(tmp_path):
+    """On a warm cache the helper digests pages from the far end and hands the keys over;
+    after a changed post the site must equal one built without rebuild_cache."""
+    helped = tmp_path / "helped"
+    build_site(helped, overrides={"REBUILD_CACHE_HELPER_FROM": 2})
+    post = helped / "content" / POST
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        "Stuhlkreis", "Stuhlkreis am Fenster", 1), encoding="utf-8")
+    result = rebuild(helped, REBUILD_CACHE_HELPER_FROM=2)
+    reused, total = re.search(r"(\d+) von (\d+) Seiten wiederverwendet", result.stdout).groups()
+    assert 0 < int(total) - int(reused) < int(total)  # some pages new, most reused
+    plain = tmp_path / "plain"
+    shutil.copytree(helped / "content", plain / "content")
+    assert run_build(plain / "content", plain / "output",
+                     overrides={"REBUILD_CACHE_ENABLED": False}).returncode == 0
+    assert comparable(helped / "output") == comparable(plain / "output")

@@ -34,7 +34,8 @@ from .helper import FromBothEnds
 from .inputs import Digester
 from .reading import ReadingCache, caching_reader
 from .rendering import (
-    RenderAhead, RenderCache, caching_writer, record_pages, rendering_only_writer,
+    RenderAhead, RenderCache, caching_writer, hand_over_keys, record_pages,
+    rendering_only_writer,
 )
 from .store import EntryFolder
 
@@ -212,10 +213,11 @@ def get_writer(_pelican):
 
 
 def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | None:
-    """On a cold render cache, let a second process render pages from the other end
-    (rendering.RenderAhead)."""
-    if setting(settings, "REBUILD_CACHE_HELPERS") < 1 or caches.render.entries.count():
-        return None  # only for a new generation: then nearly every page is new
+    """Let a second process render pages from the other end (rendering.RenderAhead): on a
+    cold cache it renders them, on a warm one it digests their inputs and hands the keys
+    over, which is most of a cached page's cost."""
+    if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
+        return None
     jobs = record_pages(caches.generators or ())
     if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM"):
         return None
@@ -224,13 +226,18 @@ def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | No
 
     def render_in_helper(item: str) -> None:
         name, args, kwargs = jobs[int(item)]
-        writer.write_file(name, *args, **kwargs)
+        caches.render.keys_made = []
+        try:
+            writer.write_file(name, *args, **kwargs)
+        finally:
+            hand_over_keys(caches.scratch, int(item), caches.render.keys_made)
+            caches.render.keys_made = None
 
     numbers = [str(n) for n in range(len(jobs))]
     helper = FromBothEnds(numbers)
     if not helper.start(render_in_helper, numbers):
         return None
-    return RenderAhead(jobs, helper)
+    return RenderAhead(jobs, helper, caches.scratch)
 
 
 def finish_run(caches: BuildCaches | None) -> None:
