@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.contents import Article, Content
 
@@ -106,11 +107,25 @@ def open_caches(pelican) -> None:
                      if setting(settings, "REBUILD_CACHE_RENDERING") else None)
     digester = Digester(link_pattern=settings.get("INTRASITE_LINK_REGEX",
                                                   "[{|](?P<what>.*?)[|}]"))
+    remember_compiled_templates(settings, root)
     _current = BuildCaches(
         root=root,
         reading=ReadingCache(EntryFolder(reading_folder, ".pickle"), settings),
         render=RenderCache(EntryFolder(render_folder, ".html"), digester, settings),
         digester=digester)
+
+
+def remember_compiled_templates(settings: dict, root: Path) -> None:
+    """Jinja compiles every template again in each generator of each build; its bytecode
+    cache (keyed by the template's source) saves that. Set here, after the settings were
+    digested (remember_settings) and before Pelican makes the generators' environments."""
+    environment = settings.get("JINJA_ENVIRONMENT") or {}
+    if "bytecode_cache" in environment:
+        return  # set in the settings, or by an earlier run of the preview
+    folder = root / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    settings["JINJA_ENVIRONMENT"] = {**environment,
+                                     "bytecode_cache": FileSystemBytecodeCache(str(folder))}
 
 
 def wrap_readers(readers) -> None:
