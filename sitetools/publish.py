@@ -84,7 +84,6 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging.remove_leftovers(output)
-    folder, reused = staging.make_staging(output)
     collector = ProblemCollector()
     root_logger = logging.getLogger()
     root_logger.addHandler(collector)
@@ -93,20 +92,21 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
     def remember_written(path, **_) -> None:
         written.add(os.path.normpath(os.path.abspath(path)))
 
-    published = False
+    folder = None
     try:
+        folder = staging.new_staging(output)
+        spare = staging.take_spare(output, folder)
         settings = read_build_settings(settings_file, folder, overrides)
         refuse_cache_in_content(settings)
         settings_files = sorted(Path(settings_file).resolve().parent.glob("*conf.py"))
         fingerprint = unchanged.input_fingerprint(settings, settings_files, date.today())
         if not force and unchanged.is_unchanged(settings, fingerprint, output):
             staging.keep_as_spare(folder, output)
-            published = True  # nothing to clean up: the folder is the spare again
+            folder = None  # the spare again: nothing to clean up
             return False
-        if reused and not staging.settings_allow_reuse(settings):
+        if spare is not None and not staging.settings_allow_reuse(settings):
             staging.empty_folder(folder, output)
-            reused = False
-        started = staging.build_started(folder)
+            spare = None
         signals.content_written.connect(remember_written)
         signals.feed_written.connect(remember_written)
         try:
@@ -116,29 +116,22 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
         finally:
             signals.content_written.disconnect(remember_written)
             signals.feed_written.disconnect(remember_written)
-        if reused and not collector.problems:
-            staging.sweep(folder, started, written)
+        if spare is not None and not collector.problems:
+            spare.sweep(written)
             for path in staging.missing(written):
                 collector.problems.append(Problem(
                     f"Interner Fehler: {path} fehlt nach dem Aufräumen. Bitte noch einmal "
                     "bauen; der nächste Bau beginnt mit einem leeren Ordner."))
         if collector.problems:
             raise PublishFailed(collector.problems)
-        swap_into_place(folder, output)
-        published = True
+        staging.swap_into_place(folder, output)
+        folder = None
         unchanged.remember(settings, fingerprint, output)
     finally:
         root_logger.removeHandler(collector)
-        if not published:  # a failed build: its half-written folder is never reused
+        if folder is not None:  # a failed build: its half-written folder is never reused
             staging.discard(folder, output)
     return True
-
-
-def swap_into_place(folder: Path, output: Path) -> None:
-    """Replace `output` by `folder` with two renames, so readers never see half a site."""
-    folder.chmod(0o755)  # mkdtemp creates the folder private; a web server must read it
-    staging.retire(output)
-    os.rename(folder, output)
 
 
 def main(argv: list[str] | None = None) -> int:

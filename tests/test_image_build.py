@@ -257,6 +257,28 @@ def test_image_variants_survive_a_build_into_the_spare(tmp_path):
     assert all((output / variant).is_file() for variant in variants)
 
 
+def test_a_renamed_image_leaves_no_variants_of_the_old_name(tmp_path):
+    # The same photo under a new name: its variants are hard links to the same cached files
+    # as the old name's, so linking them touches the old ones too. The third build writes
+    # into the first one's output, which still has the old name's variants.
+    post = ("Title: Unser neuer Stuhlkreis\nDate: 2026-03-21 10:00\nCategory: Gastbeiträge\n"
+            "Author: Die Gruppe Atempause\nSummary: Ein Foto.\n\n"
+            "![Zwölf Stühle im Kreis]({static}/bilder/{name})\n")
+    content = make_content(tmp_path, {"beitraege/gruppenraum-in-bildern.md":
+                                      post.replace("{name}", "stuhlkreis.jpg"),
+                                      "bilder/stuhlkreis.jpg": plain_jpeg((900, 600))})
+    output = tmp_path / "output"
+    assert run_build(content, output).returncode == 0
+    assert list((output / "bilder").glob("stuhlkreis-*"))
+    (content / "bilder/stuhlkreis.jpg").rename(content / "bilder/stuhlkreis-neu.jpg")
+    (content / "beitraege/gruppenraum-in-bildern.md").write_text(
+        post.replace("{name}", "stuhlkreis-neu.jpg"), encoding="utf-8")
+    for _ in range(2):
+        assert run_build(content, output, extra_args=["--force"]).returncode == 0
+    names = {p.name for p in (output / "bilder").iterdir()}
+    assert names and all(name.startswith("stuhlkreis-neu-") for name in names), names
+
+
 def test_sources_are_never_modified(image_site):
     content = image_site.root / "content"
     for relative, data in IMAGES.items():

@@ -106,15 +106,11 @@ class VariantCache:
 def place(source: Path, target: Path) -> None:
     """Put a cached file into the output folder: a hard link if possible, else a copy.
 
-    Nothing ever writes into an output file in place, so sharing the inode is safe. A
-    target that is that link already stays, with its ctime touched: the publish build keeps
-    only files a build wrote or touched (sitetools/staging.py)."""
+    Nothing ever writes into an output file in place, so sharing the inode is safe."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():
         with contextlib.suppress(OSError):
             if os.path.samefile(source, target):
-                status = target.stat()
-                os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
                 return
         target.unlink()
     try:

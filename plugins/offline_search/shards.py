@@ -187,6 +187,7 @@ class ShardedIndex:
             if shard.session is None:
                 cached = self.cache / self._shard_digest(shard)
                 if (cached / DONE_MARKER).is_file():
+                    os.utime(cached)  # in use: a concurrent build's _prune keeps it
                     shard.cached = cached
                     continue
                 self._start(shard)
@@ -231,8 +232,7 @@ class ShardedIndex:
 
     def _place(self) -> tuple[int, int]:
         """Link every shard's bundle into the output; remove what else is in the bundle
-        folder (an earlier build's shards). Files already linked stay (their ctime is
-        touched: the publish build keeps what a build touched, sitetools/staging.py)."""
+        folder (an earlier build's shards)."""
         wanted: dict[str, Path] = {}
         for shard in self.shards:
             source = shard.cached / "bundle"
@@ -258,14 +258,17 @@ class ShardedIndex:
 
     def _prune(self) -> None:
         """Keep the bundles of this build and the most recently used others (the preview's
-        and the publish build's may alternate), up to three sets."""
+        and the publish build's may alternate), up to three sets; older ones only once
+        unused for a day, so a build running at the same time never loses its bundles."""
         used = {shard.cached for shard in self.shards}
         for folder in used:
             os.utime(folder)
         others = sorted((p for p in self.cache.iterdir() if p.is_dir() and p not in used),
                         key=lambda p: p.stat().st_mtime, reverse=True)
+        day_ago = time.time() - 86400
         for stale in others[2 * len(self.shards):]:
-            shutil.rmtree(stale, ignore_errors=True)
+            if stale.stat().st_mtime < day_ago:
+                shutil.rmtree(stale, ignore_errors=True)
 
     def _known_documents(self) -> set[str]:
         known: set[str] = set()
@@ -298,13 +301,11 @@ class ShardedIndex:
 
 
 def place(source: Path, target: Path) -> None:
-    """Put a cached file into the output: a hard link, else a copy. A file that is that
-    link already stays, with its ctime touched."""
+    """Put a cached file into the output: a hard link, else a copy. Nothing writes into an
+    output file in place, so sharing the inode is safe."""
     try:
         if os.path.samefile(source, target):
-            status = target.stat()
-            os.utime(target, ns=(status.st_atime_ns, status.st_mtime_ns))
-            return
+            return  # the preview's folder: linked by the last build already
         target.unlink()
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,13 @@
-"""Leave an output file alone when it already holds exactly the page being written.
+"""Leave an output file in place when it already holds exactly the page being written.
 
 Pelican truncates and rewrites every page on every build. Most pages of a rebuild are the
-same as before, and writing a file costs far more than reading one on many file systems, so
-the writer compares first. An unchanged file keeps its content and modification time (an
-upload by rsync or FTP sync skips it); only its ctime is touched, which tells the publish
-build that this build wants the file (sitetools/staging.py). A changed file is replaced
-(new file, then rename), never written in place: output files may be hard links into a
-cache (image_variants does that).
+same as before, and creating a file costs far more than reading one on many file systems,
+so the writer compares first. An unchanged file is only touched (os.utime: its times become
+now, as if written), which tells the publish build that this build wants the file
+(sitetools/staging.py); keeping its old modification time instead could make a page look
+older than the different one online, and "upload only newer files" would skip it. A changed
+file is replaced (new file, then rename), never written in place: output files may be hard
+links into a cache (image_variants does that).
 """
 
 from __future__ import annotations
@@ -37,13 +38,11 @@ def write_unless_same(path: str, text: str, encoding: str) -> bool:
     try:
         with open(path, "rb") as existing:
             same = os.fstat(existing.fileno()).st_size == len(data) and existing.read() == data
-            if same:
-                status = os.fstat(existing.fileno())
-    except OSError:
-        same = False
-    if same:
-        os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
-        return False
+        if same:
+            os.utime(path)
+            return False
+    except OSError:  # missing, unreadable, or not ours to touch: write it anew
+        pass
     partial = f"{path}.{os.getpid()}.tmp"
     try:
         with open(partial, "wb") as target:

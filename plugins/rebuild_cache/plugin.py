@@ -5,8 +5,9 @@
 * readers_init: wrap every reader so a file whose bytes did not change is not read again
   (reading.py); runs after post_sanitizer, whose wrapper it keeps;
 * all_generators_finalized: every post and page is known; intra-site links can be digested;
-  On a cold cache a helper process starts rendering the posts' pages from the far end;
-* get_writer: a writer that renders only pages whose inputs changed (rendering.py);
+* get_writer: a writer that renders only pages whose inputs changed (rendering.py); a helper
+  process starts on the pages from the far end (on a cold cache it renders them, on a warm
+  one it hands their keys over);
 * finalized: drop entries this build did not use and old generations; report the counts.
 
 Sanitising has its own cache in post_sanitizer (keyed by the HTML and the policy), and image
@@ -122,7 +123,10 @@ def remember_compiled_templates(settings: dict, root: Path) -> None:
     environment = settings.get("JINJA_ENVIRONMENT") or {}
     if "bytecode_cache" in environment:
         return  # set in the settings, or by an earlier run of the preview
-    folder = root / "jinja"
+    # Jinja keys its bytecode by the template's source only; options such as trim_blocks
+    # change the code, so each set of options gets its own folder.
+    options = hashlib.sha256(repr(sorted(environment.items())).encode()).hexdigest()[:16]
+    folder = root / "jinja" / options
     folder.mkdir(parents=True, exist_ok=True)
     settings["JINJA_ENVIRONMENT"] = {**environment,
                                      "bytecode_cache": FileSystemBytecodeCache(str(folder))}
@@ -214,16 +218,17 @@ def know_generators(generators) -> None:
     resolve_attachments(generators)
     context = generators[0].context
     _current.digester.set_link_targets(lambda: link_targets_digest(context))
-    # Here, not at get_writer: a later receiver of this signal starts Pagefind (on Windows
-    # with a reader thread), and the helper should not inherit that.
-    if _current.render.entries.folder is not None:
-        _current.ahead = start_render_helper(_current, generators[0].settings)
 
 
 def get_writer(_pelican):
     caches = _current
     if caches is None or caches.render.entries.folder is None:
         return None
+    # Here, after every receiver of all_generators_finalized and Pelican's last changes to
+    # the context (refresh_metadata_intersite_links): the helper's copy of the build must
+    # be the one this process writes, or the keys it hands over are another page's.
+    if caches.generators:
+        caches.ahead = start_render_helper(caches, caches.generators[0].settings)
     return caching_writer(caches.render, caches.ahead)
 
 

@@ -92,10 +92,16 @@ class RenderCache:
         inputs = self.inputs(template)
         if self.handed:  # the helper's digest of the same context: not computed twice
             key, made_by_helper = self.handed.popleft()
+            cached = self.entries.read(key)
+            if cached is None:  # never store a page under a key this process did not make
+                key = self.digester.key((template.name, inputs.sources), context,
+                                        inputs.variables)
+                made_by_helper = False
+                cached = self.entries.read(key)
         else:
             key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
             made_by_helper = False
-        cached = self.entries.read(key)
+            cached = self.entries.read(key)
         if self.keys_made is not None:
             self.keys_made.append((key, cached is None))
         if cached is not None:
