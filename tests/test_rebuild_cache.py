@@ -430,10 +430,10 @@ def test_helpers_on_a_cold_cache_give_the_same_site_as_no_cache_at_all(tmp_path)
     assert comparable(helped.output) == comparable(plain.output)
 
 
-def test_keys_handed_over_by_the_helper_on_a_warm_cache_give_the_same_site(tmp_path):
-    """On a warm cache the helper digests pages from the far end and hands the keys over;
-    after a changed post the site must equal one built without rebuild_cache."""
-    # With search shards: the search page names them (a value set late in the build).
+def test_a_rebuild_after_a_helped_build_with_search_shards_equals_a_clean_build(tmp_path):
+    """The helper renders from the far end on the cold cache, the search page names the
+    shards (a value set late in the build); after a changed post the site must equal one
+    built without rebuild_cache."""
     settings = {"REBUILD_CACHE_HELPER_FROM": 2, "OFFLINE_SEARCH_PAGES_PER_SHARD": 4}
     helped = tmp_path / "helped"
     build_site(helped, overrides=settings)

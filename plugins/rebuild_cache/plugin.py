@@ -5,9 +5,8 @@
 * readers_init: wrap every reader so a file whose bytes did not change is not read again
   (reading.py); runs after post_sanitizer, whose wrapper it keeps;
 * all_generators_finalized: every post and page is known; intra-site links can be digested;
-* get_writer: a writer that renders only pages whose inputs changed (rendering.py); a helper
-  process starts on the pages from the far end (on a cold cache it renders them, on a warm
-  one it hands their keys over);
+* get_writer: a writer that renders only pages whose inputs changed (rendering.py); on a
+  cold cache a helper process starts rendering pages from the far end;
 * finalized: drop entries this build did not use and old generations; report the counts.
 
 Sanitising has its own cache in post_sanitizer (keyed by the HTML and the policy), and image
@@ -36,8 +35,7 @@ from .helper import FromBothEnds
 from .inputs import Digester
 from .reading import ReadingCache, caching_reader
 from .rendering import (
-    RenderAhead, RenderCache, caching_writer, hand_over_keys, record_pages,
-    rendering_only_writer,
+    RenderAhead, RenderCache, caching_writer, record_pages, rendering_only_writer,
 )
 from .store import EntryFolder
 
@@ -225,19 +223,19 @@ def get_writer(_pelican):
     if caches is None or caches.render.entries.folder is None:
         return None
     # Here, after every receiver of all_generators_finalized and Pelican's last changes to
-    # the context (refresh_metadata_intersite_links): the helper's copy of the build must
-    # be the one this process writes, or the keys it hands over are another page's.
+    # the context (refresh_metadata_intersite_links): the helper's copy of the build is
+    # then the one this process writes, so its pages are found here.
     if caches.generators:
         caches.ahead = start_render_helper(caches, caches.generators[0].settings)
     return caching_writer(caches.render, caches.ahead)
 
 
 def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | None:
-    """Let a second process render pages from the other end (rendering.RenderAhead): on a
-    cold cache it renders them, on a warm one it digests their inputs and hands the keys
-    over, which is most of a cached page's cost."""
-    if setting(settings, "REBUILD_CACHE_HELPERS") < 1:
-        return None
+    """On a cold render cache, let a second process render pages from the other end
+    (rendering.RenderAhead). On a warm one it does not pay: handing the digests of cached
+    pages over to this process was measured as slow as computing them here."""
+    if setting(settings, "REBUILD_CACHE_HELPERS") < 1 or caches.render.entries.count():
+        return None  # only for a new generation: then nearly every page is new
     jobs = record_pages(caches.generators or ())
     if len(jobs) < setting(settings, "REBUILD_CACHE_HELPER_FROM"):
         return None
@@ -246,18 +244,13 @@ def start_render_helper(caches: BuildCaches, settings: dict) -> RenderAhead | No
 
     def render_in_helper(item: str) -> None:
         name, args, kwargs = jobs[int(item)]
-        caches.render.keys_made = []
-        try:
-            writer.write_file(name, *args, **kwargs)
-        finally:
-            hand_over_keys(caches.scratch, int(item), caches.render.keys_made)
-            caches.render.keys_made = None
+        writer.write_file(name, *args, **kwargs)
 
     numbers = [str(n) for n in range(len(jobs))]
     helper = FromBothEnds(numbers)
     if not helper.start(render_in_helper, numbers):
         return None
-    return RenderAhead(jobs, helper, caches.scratch)
+    return RenderAhead(jobs, helper)
 
 
 def finish_run(caches: BuildCaches | None) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections import deque
 from collections.abc import Mapping
 
 from pelican.writers import FileOverwriteFailedError, Writer
@@ -39,11 +38,7 @@ class RenderCache:
         self.rendered = 0
         self.reused = 0
         self.made_by_helper = 0  #: of `reused`: rendered by the helper in this build
-        #: for the write being done, the keys the helper found (and whether it rendered
-        #: the page), in the order of the write's render() calls
-        self.handed: deque[tuple[str, bool]] = deque()
-        #: in the helper: the keys of the write being done, for the main process
-        self.keys_made: list[tuple[str, bool]] | None = None
+        self.helper_made_current = False  #: set by the writer for the page being written
 
     def inputs(self, template) -> TemplateInputs:
         name = template.name
@@ -90,24 +85,12 @@ class RenderCache:
         if template.name is None:  # a template made from a string: nothing to key it by
             return template.render(context)
         inputs = self.inputs(template)
-        if self.handed:  # the helper's digest of the same context: not computed twice
-            key, made_by_helper = self.handed.popleft()
-            cached = self.entries.read(key)
-            if cached is None:  # never store a page under a key this process did not make
-                key = self.digester.key((template.name, inputs.sources), context,
-                                        inputs.variables)
-                made_by_helper = False
-                cached = self.entries.read(key)
-        else:
-            key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
-            made_by_helper = False
-            cached = self.entries.read(key)
-        if self.keys_made is not None:
-            self.keys_made.append((key, cached is None))
+        key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
+        cached = self.entries.read(key)
         if cached is not None:
             logged, _, html = cached.partition(b"\n")
             self.reused += 1
-            self.made_by_helper += made_by_helper
+            self.made_by_helper += self.helper_made_current
             for record in json.loads(logged):  # e.g. Pelican's "Unable to find" a link
                 logging.getLogger(record[0]).log(record[1], "%s", record[2])
             return html.decode("utf-8", "surrogatepass")
@@ -138,8 +121,7 @@ class CachedTemplate:
 
 class RenderAhead:
     """Pages rendered by a helper process from the last one backwards, while this process
-    writes them from the first (helper.py). The helper only fills the render cache and
-    hands over each page's key (on a warm cache that digest is most of the work); this
+    writes them from the first (helper.py). The helper only fills the render cache; this
     process still writes every file and sends every signal.
 
     The pages are those of ArticlesGenerator.generate_pages (posts, archives, index, tags,
@@ -148,38 +130,15 @@ class RenderAhead:
     directory). Pages are matched by output name, so other writes in between do not matter.
     """
 
-    def __init__(self, jobs: list[tuple[str, tuple, dict]], helper, scratch: str) -> None:
+    def __init__(self, jobs: list[tuple[str, tuple, dict]], helper) -> None:
         self.jobs = jobs  # (name, args, kwargs) of each write_file call, in Pelican's order
         self.numbers = {name: number for number, (name, _, _) in enumerate(jobs)}
         self.helper = helper
-        self.scratch = scratch
 
-    def claim(self, name: str) -> deque[tuple[str, bool]] | None:
-        """The keys of this write's pages if the helper did it, else None."""
+    def claim(self, name: str) -> bool:
+        """True if the helper rendered the pages of this write."""
         number = self.numbers.get(name)
-        if number is None or not self.helper.claim(str(number)):
-            return None
-        return read_handed_keys(self.scratch, number)
-
-
-def keys_file(scratch: str, number: int) -> str:
-    return os.path.join(scratch, f"keys-{number}")
-
-
-def hand_over_keys(scratch: str, number: int, keys: list[tuple[str, bool]]) -> None:
-    """In the helper: the keys of a write's pages, and whether it rendered each (a new
-    page), for the main process. On a warm cache the digests are most of a page's cost."""
-    with open(keys_file(scratch, number), "w", encoding="ascii") as target:
-        target.write("".join(f"{key} {int(made)}\n" for key, made in keys))
-
-
-def read_handed_keys(scratch: str, number: int) -> deque[tuple[str, bool]]:
-    try:
-        with open(keys_file(scratch, number), encoding="ascii") as source:
-            lines = source.read().split()
-    except OSError:
-        return deque()  # the helper failed on this write: compute them here
-    return deque((key, made == "1") for key, made in zip(lines[::2], lines[1::2]))
+        return number is not None and self.helper.claim(str(number))
 
 
 def record_pages(generators) -> list[tuple[str, tuple, dict]]:
@@ -225,13 +184,12 @@ def caching_writer(cache: RenderCache, ahead: RenderAhead | None = None) -> type
             return KeepIfSame(filename, encoding)
 
         def write_file(self, name, template, context, *args, **kwargs):
-            handed = ahead.claim(name) if ahead is not None else None
-            cache.handed = handed or deque()
+            cache.helper_made_current = ahead is not None and ahead.claim(name)
             try:
                 return super().write_file(name, CachedTemplate(template, cache), context,
                                           *args, **kwargs)
             finally:
-                cache.handed = deque()
+                cache.helper_made_current = False
 
     return CachingWriter
 
