@@ -101,8 +101,11 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
         settings_files = sorted(Path(settings_file).resolve().parent.glob("*conf.py"))
         fingerprint = unchanged.input_fingerprint(settings, settings_files, date.today())
         if not force and unchanged.is_unchanged(settings, fingerprint, output):
-            staging.keep_as_spare(folder, output)
-            folder = None  # the spare again: nothing to clean up
+            if spare is not None:
+                staging.keep_as_spare(folder, output)
+            else:
+                folder.rmdir()  # still empty
+            folder = None  # nothing to clean up
             return False
         if spare is not None and not staging.settings_allow_reuse(settings):
             staging.empty_folder(folder, output)

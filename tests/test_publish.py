@@ -195,6 +195,8 @@ def test_publishing_again_without_changes_keeps_the_output_and_any_change_rebuil
     again = run_build(content, output)
     assert again.returncode == 0 and "nichts geändert" in again.stdout
     assert tree_digest(output) == built
+    assert wait_for_removals(tmp_path) == []
+    assert not (tmp_path / ".spare-output").exists()  # no earlier output, so no spare
 
     post = content / "beitraege" / "erstes-treffen.md"
     post.write_text(post.read_text(encoding="utf-8") + "\nNachtrag: Es gab Kuchen.\n",
