@@ -5,8 +5,12 @@
 Generates N realistic German posts (about 5 KB of Markdown each) and a table of M groups
 (bench/make_groups.py) into a temporary folder. Each run then measures, per variant:
 
-- the full build, with the output folder and the cache removed first;
-- the rebuild after one post changed, with the cache kept;
+- the full build, with the output folder, its spare (.spare-<name>) and the cache removed
+  first;
+- the rebuild after one post changed, with the cache kept (no spare yet: the full build had
+  no output to replace);
+- the rebuild after another post changed, which writes into the spare
+  (sitetools/staging.py), as every later rebuild of an editor does;
 - the rebuild without any change: the same command once more. Our publish command skips the
   build when nothing changed since the last one (sitetools/publish.py; we never pass
   --force). Plain Pelican has no such skip and simply builds again.
