@@ -171,12 +171,17 @@ def index_site(pelican) -> None:
         return
     finally:
         session.close()
-    summary = (f"Suchindex: {stats.pages} Seiten in {stats.seconds:.1f} s, "
-               f"{stats.bundle_bytes / 1e6:.1f} MB in {stats.bundle_files} Dateien "
-               f"(Pagefind {stats.version}, Speicher höchstens "
-               f"{stats.peak_rss_bytes / 2**20:.0f} MiB). {stats.shards} "
-               f"{'Teil' if stats.shards == 1 else 'Teile'}, davon {stats.reused} "
-               f"unverändert übernommen; {stats.indexed} Seiten neu indexiert.")
+    shards = f"{stats.shards} {'Teil' if stats.shards == 1 else 'Teile'}"
+    if stats.indexed:
+        summary = (f"Suchindex: {stats.pages} Seiten in {stats.seconds:.1f} s, "
+                   f"{stats.bundle_bytes / 1e6:.1f} MB in {stats.bundle_files} Dateien "
+                   f"(Pagefind {stats.version}, Speicher höchstens "
+                   f"{stats.peak_rss_bytes / 2**20:.0f} MiB). {shards}, davon {stats.reused} "
+                   f"unverändert übernommen; {stats.indexed} Seiten neu indexiert.")
+    else:  # Pagefind did not even start
+        summary = (f"Suchindex: {stats.pages} Seiten, {stats.bundle_bytes / 1e6:.1f} MB in "
+                   f"{stats.bundle_files} Dateien (Pagefind {stats.version}), unverändert "
+                   f"aus dem Zwischenspeicher übernommen ({shards}).")
     logger.info("%s Nach dem Schreiben der Website: %.1f s. %d von %d neu indexierten Seiten "
                 "schon beim Schreiben gesendet.", summary, stats.finish_seconds,
                 stats.sent_while_writing, stats.indexed)
