@@ -297,5 +297,4 @@ def register() -> None:
     signals.article_generator_finalized.connect(stop_reading_helper)
     signals.all_generators_finalized.connect(know_generators)
     signals.get_writer.connect(get_writer)
-
     signals.finalized.connect(tidy_up)
