@@ -7,6 +7,7 @@ import os
 import pickle
 import re
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -402,6 +403,26 @@ def test_cache_round_trip_link_and_prune(tmp_path):
     old = time.time() - 200 * 86400
     os.utime(cache.entry(key) / "meta.json", (old, old))
     assert cache.prune(90) == 1 and not cache.entry(key).exists()
+
+
+def test_the_cache_key_follows_the_encoding_code(tmp_path, monkeypatch):
+    from image_variants import encode as encode_module
+
+    plugin_folder = Path(encode_module.__file__).parent
+    before, same, after = tmp_path / "before", tmp_path / "same", tmp_path / "after"
+    for folder in (before, same, after):
+        folder.mkdir()
+        for name in ("encode.py", "metadata.py"):
+            (folder / name).write_bytes((plugin_folder / name).read_bytes())
+    (after / "encode.py").write_text((after / "encode.py").read_text(encoding="utf-8")
+                                     + "\n# andere Qualität\n", encoding="utf-8")
+    assert encode_module.code_version(before) == encode_module.code_version(same)
+    assert encode_module.code_version(before) != encode_module.code_version(after)
+
+    current = cache_key("0" * 64, SETTINGS.fingerprint())
+    changed = encode_module.code_version(after)
+    monkeypatch.setattr(encode_module, "code_version", lambda: changed)
+    assert cache_key("0" * 64, SETTINGS.fingerprint()) != current
 
 
 def test_variant_file_names_have_the_documented_shape():

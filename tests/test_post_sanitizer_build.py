@@ -534,3 +534,111 @@ def test_post_without_author_is_shown_as_anonymous(tmp_path):
     post = WITHOUT_AUTHOR_AND_CATEGORY.replace("Date:", "Category: Erfahrungsberichte\nDate:")
     site = build_site(tmp_path, extra_files={"beitraege/ohne.md": post})
     assert "Anonym</a>" in site.read("beitraege/ohne/index.html")
+
+
+# --- remembered metadata ----------------------------------------------------------------------
+MESSY_POST = """Title: <b>Nach</b> dem Klinikaufenthalt
+Date: 2026-03-01 10:00
+Category: Erfahrungsberichte
+Save_as: index.html
+Tags: <i>Depression</i>, Angehörige
+Author: Mara <script>x()</script>
+
+Wieder zu Hause.
+"""
+
+
+def messy_metadata(source: Path, settings: dict) -> dict:
+    """The metadata dict Pelican hands over for MESSY_POST, as its Markdown reader makes it."""
+    from pelican.urlwrappers import Author, Category, Tag
+    from pelican.utils import SafeDatetime
+
+    from post_sanitizer import plugin
+
+    return {"title": "<b>Nach</b> dem Klinikaufenthalt",
+            "date": SafeDatetime(2026, 3, 1, 10, 0),
+            "category": Category("Erfahrungsberichte", settings),
+            "save_as": "index.html",
+            "tags": [Tag("<i>Depression</i>", settings), Tag("Angehörige", settings)],
+            "author": Author("Mara <script>x()</script>", settings), "reader": "markdown",
+            plugin.SOURCE_KEY: str(source),
+            plugin.FILE_KEYS_KEY: ("title", "date", "category", "save_as", "tags", "author")}
+
+
+def shown(metadata: dict) -> dict:
+    return {key: ([f"{type(v).__name__}:{v}:{v.slug}" for v in value] if isinstance(value, list)
+                  else f"{type(value).__name__}:{value}") for key, value in metadata.items()}
+
+
+def test_glue_remembers_cleaned_metadata_and_tells_the_same(tmp_path, caplog, monkeypatch):
+    from pelican.log import LimitFilter
+
+    from post_sanitizer import plugin
+
+    settings = glue_settings(tmp_path)
+    source = Path(settings["PATH"]) / "beitraege" / "klinik.md"
+    source.write_text(MESSY_POST, encoding="utf-8")
+    first = messy_metadata(source, settings)
+    plugin.clean_metadata(FakeGenerator(settings), first)
+    first_messages = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert shown(first)["title"] == "str:Nach dem Klinikaufenthalt"
+    assert "save_as" not in first
+    assert ("WARNING", "content/beitraege/klinik.md:4: Angabe „Save_as:“ entfernt – eingesandte "
+            "Beiträge dürfen nicht festlegen, wohin sie geschrieben werden") in first_messages
+
+    def must_not_clean(*args, **kwargs):
+        raise AssertionError("cleaned again, although nothing changed")
+
+    monkeypatch.setattr(plugin, "sanitize_metadata", must_not_clean)
+    caplog.clear()
+    LimitFilter._raised_messages.clear()  # Pelican logs a message once per process
+    again = messy_metadata(source, settings)
+    plugin.clean_metadata(FakeGenerator(settings), again)
+    assert shown(again) == shown(first)
+    assert again["date"] == first["date"] and again["author"].settings is settings
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == first_messages
+
+
+@pytest.mark.parametrize("change", ["file", "setting", "metadata"])
+def test_glue_cleans_metadata_again_when_anything_it_depends_on_changed(tmp_path, change):
+    from post_sanitizer import plugin
+
+    settings = glue_settings(tmp_path)
+    source = Path(settings["PATH"]) / "beitraege" / "klinik.md"
+    source.write_text(MESSY_POST, encoding="utf-8")
+    plugin.clean_metadata(FakeGenerator(settings), messy_metadata(source, settings))
+    metadata = messy_metadata(source, settings)
+    if change == "file":  # the same metadata, on other lines: messages name other lines
+        source.write_text("\n" + MESSY_POST, encoding="utf-8")
+    elif change == "setting":
+        settings = {**settings, "POST_SANITIZER_TEXT_MAX_LENGTH": 5}
+    else:
+        metadata["title"] = "<b>Vor</b> dem Klinikaufenthalt"
+    calls = []
+    original = plugin.sanitize_metadata
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    import unittest.mock
+    with unittest.mock.patch.object(plugin, "sanitize_metadata", counting):
+        plugin.clean_metadata(FakeGenerator(settings), metadata)
+    assert len(calls) == 1
+    if change == "setting":
+        assert str(metadata["category"]) == "Erfa…"
+    if change == "metadata":
+        assert metadata["title"] == "Vor dem Klinikaufenthalt"
+
+
+def test_metadata_that_cannot_be_described_is_not_remembered():
+    from post_sanitizer.metadata_memo import describe_result, metadata_key
+
+    class Opaque:
+        pass
+
+    assert metadata_key({"title": "A", "odd": Opaque()}, "x") is None
+    assert describe_result({}, {"title": "A", "odd": Opaque()}) is None
+    assert metadata_key({"title": "A"}, "x") == metadata_key({"title": "A"}, "x")
+    assert metadata_key({"title": "A"}, "x") != metadata_key({"title": "A"}, "y")
+    assert metadata_key({"n": 1}, "x") != metadata_key({"n": "1"}, "x")

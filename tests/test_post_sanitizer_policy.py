@@ -435,11 +435,42 @@ def test_cache_round_trip_and_pruning(tmp_path):
     os.utime(entry, (old, old))
     assert cache.prune(30) == 1 and cache.get(key) is None
     assert ResultCache(None).get(key) is None
+    cache.put(key, result)
+    os.utime(entry, (old, old))
+    assert cache.prune(30) == 0, "pruned again on the same day"
+    marker = tmp_path / "zuletzt-aufgeraeumt"
+    os.utime(marker, (old, old))
+    assert cache.prune(30) == 1 and not entry.exists()
 
 
 def test_fingerprint_changes_with_backend_and_host():
     assert policy_fingerprint("bleach", "a") != policy_fingerprint("bleach", "b")
     assert policy_fingerprint("bleach", "a") != policy_fingerprint("nh3", "a")
+
+
+def test_fingerprint_follows_the_plugin_code(tmp_path, monkeypatch):
+    from post_sanitizer import policy
+
+    plugin_folder = Path(policy.__file__).parent
+    before, same, after = tmp_path / "before", tmp_path / "same", tmp_path / "after"
+    for folder in (before, same, after):
+        folder.mkdir()
+        for source in plugin_folder.glob("*.py"):
+            (folder / source.name).write_bytes(source.read_bytes())
+    rewrite = after / "rewrite.py"
+    rewrite.write_text(rewrite.read_text(encoding="utf-8") + "\n# eine Regel mehr\n",
+                       encoding="utf-8")
+    assert policy.code_version(before) == policy.code_version(same)
+    assert policy.code_version(before) != policy.code_version(after)
+
+    current = policy_fingerprint("bleach", "a")
+    policy_fingerprint.cache_clear()
+    changed = policy.code_version(after)
+    monkeypatch.setattr(policy, "code_version", lambda: changed)
+    try:
+        assert policy_fingerprint("bleach", "a") != current
+    finally:
+        policy_fingerprint.cache_clear()
 
 
 def test_forbidden_markdown_extensions_are_found_in_any_spelling():

@@ -8,6 +8,7 @@ on or after the reference date); UID is `<kennung>@<site host>`.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -16,9 +17,6 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import icalendar
-from icalendar import Calendar, Event, Timezone
 
 from . import cache_files
 from . import schedule as schedule_module
@@ -34,6 +32,8 @@ def vtimezone(tzid: str, first_year: int) -> bytes:
     """The zone's VTIMEZONE from January of `first_year` on (icalendar's default end), as
     iCalendar text. Serialised once: it is the same in thousands of files, and folding its
     long RDATE lines is most of the work of writing a calendar."""
+    from icalendar import Timezone  # noqa: PLC0415 - see build_calendar
+
     return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1)).to_ical()
 
 
@@ -54,6 +54,10 @@ def series_start(group: Group, today: date) -> date:
 def build_calendar(group: Group, *, page_url: str, host: str, tzid: str, today: date,
                    contact_note: str) -> bytes:
     """The .ics file for a group that meets on a complete schedule (see Group.has_calendar)."""
+    # Imported here: a rebuild takes every unchanged calendar from the cache, and importing
+    # icalendar took a tenth of a second of each one.
+    from icalendar import Calendar, Event  # noqa: PLC0415
+
     if not group.has_calendar:
         raise ValueError(f"{group.slug}: no complete schedule for a calendar")
     schedule = group.schedule
@@ -108,7 +112,7 @@ class CalendarJob:
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """This module and the schedule rules, so a changed rule never serves an old file."""
-    digest = hashlib.sha256(icalendar.__version__.encode())
+    digest = hashlib.sha256(importlib.metadata.version("icalendar").encode())
     for module in (__file__, schedule_module.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()

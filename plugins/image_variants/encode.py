@@ -9,11 +9,13 @@ it takes and returns is plain, picklable data.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError, features
@@ -21,8 +23,6 @@ from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError, features
 from .errors import ImageError
 from .metadata import find_metadata, sniff
 
-# Bump when the encoding changes, so cached variants are not reused.
-PLUGIN_VERSION = "1.0.0"
 
 MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpg": "image/jpeg",
               "png": "image/png"}
@@ -45,6 +45,16 @@ _FORMAT_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WebP", "G
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
+@lru_cache(maxsize=4)
+def code_version(folder: Path = Path(__file__).parent) -> str:
+    """The source of the modules that make the variants' bytes: changed encoding code
+    never serves an old cached variant."""
+    digest = hashlib.sha256()
+    for name in ("encode.py", "metadata.py"):
+        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class EncodeSettings:
     """Everything that decides the bytes of the variants (part of the cache key)."""
@@ -61,7 +71,7 @@ class EncodeSettings:
 
     def fingerprint(self) -> dict:
         return {
-            "plugin": PLUGIN_VERSION, "pillow": Image.__version__,
+            "plugin": code_version(), "pillow": Image.__version__,
             "libs": {name: features.version(name) for name in ("jpg", "webp", "avif", "zlib",
                                                                "littlecms2")},
             "widths": list(self.widths), "avif": self.avif,

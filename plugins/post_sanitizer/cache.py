@@ -1,8 +1,9 @@
-"""A small on-disk cache of cleaned bodies and their removal reports.
+"""A small on-disk cache of cleaned bodies and metadata, with their reports.
 
-Key: sha256 of the raw HTML plus `policy_fingerprint()` (allowlists, backend and its version,
-plugin version, site host). Reports are stored with the HTML, so a cached post still tells
-editors what was removed. One JSON file per entry; written atomically.
+Bodies are keyed by sha256 of the raw HTML plus `policy_fingerprint()` (allowlists, backend
+and its version, the plugin's code, site host); metadata as metadata_memo.py says. Reports
+are stored with the results, so a cached post still tells editors what was removed. One JSON
+file per entry; written atomically.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from .model import CleanResult, Removal
 
 FORMAT = 1
+PRUNED_MARKER = "zuletzt-aufgeraeumt"
+PRUNE_INTERVAL = 86400  # seconds
 
 
 def cache_key(html: str, fingerprint: str) -> str:
@@ -40,6 +43,18 @@ class ResultCache:
         self.misses = 0
 
     def get(self, key: str) -> CleanResult | None:
+        data = self.get_data(key)
+        try:
+            return CleanResult(data["html"], [Removal.from_json(r) for r in data["removals"]])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put(self, key: str, result: CleanResult) -> None:
+        self.put_data(key, {"html": result.html,
+                            "removals": [removal.to_json() for removal in result.removals]})
+
+    def get_data(self, key: str) -> dict | None:
+        """The JSON object stored under `key`, or None."""
         if self.folder is None:
             return None
         path = entry_path(self.folder, key)
@@ -47,8 +62,7 @@ class ResultCache:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
                 raise ValueError("old format")
-            result = CleanResult(data["html"], [Removal.from_json(r) for r in data["removals"]])
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, AttributeError):
             self.misses += 1
             return None
         try:
@@ -56,14 +70,13 @@ class ResultCache:
         except OSError:
             pass
         self.hits += 1
-        return result
+        return data
 
-    def put(self, key: str, result: CleanResult) -> None:
+    def put_data(self, key: str, data: dict) -> None:
         if self.folder is None:
             return
         path = entry_path(self.folder, key)
-        data = {"format": FORMAT, "html": result.html,
-                "removals": [removal.to_json() for removal in result.removals]}
+        data = {"format": FORMAT, **data}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -74,10 +87,18 @@ class ResultCache:
             pass  # a cache that cannot write only makes the build slower
 
     def prune(self, max_age_days: float) -> int:
-        """Delete entries unused for `max_age_days`; return how many."""
+        """Delete entries unused for `max_age_days`; return how many. At most once a day:
+        looking at every entry took a few percent of a rebuild."""
         if self.folder is None or not self.folder.is_dir():
             return 0
-        limit = time.time() - max_age_days * 86400
+        now = time.time()
+        marker = self.folder / PRUNED_MARKER
+        try:
+            if marker.stat().st_mtime > now - PRUNE_INTERVAL:
+                return 0
+        except OSError:
+            pass
+        limit = now - max_age_days * 86400
         removed = 0
         for path in self.folder.glob("*/*.json"):
             try:
@@ -86,4 +107,8 @@ class ResultCache:
                     removed += 1
             except OSError:
                 continue
+        try:
+            marker.touch()
+        except OSError:
+            pass
         return removed

@@ -26,9 +26,11 @@ DEFAULTS = {
     "POST_SANITIZER_IMAGE_PATHS": ["bilder"],
     # The HTML cleaner library: "bleach" (a dependency) or "nh3" (optional, faster).
     "POST_SANITIZER_BACKEND": "bleach",
-    # Cache sanitised bodies (and their removal reports) under CACHE_PATH/post_sanitizer/.
+    # Cache sanitised bodies and metadata (and what was removed from them) under
+    # CACHE_PATH/post_sanitizer/. Keyed by the input, the settings and this plugin's code.
     "POST_SANITIZER_CACHE": True,
-    # Cache entries unused for this many days are deleted after a build.
+    # Cache entries unused for this many days are deleted (looked at once a day, after a
+    # build).
     "POST_SANITIZER_CACHE_MAX_AGE_DAYS": 30,
     # Markdown extensions that must never be enabled: they let a post's text set HTML
     # attributes (attr_list, md_in_html, extra, legacy_attrs, fenced_code's {#id .class}),

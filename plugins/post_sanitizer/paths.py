@@ -52,9 +52,13 @@ def invalid_trusted_paths(content_root: str | os.PathLike,
 
 def is_trusted(source_path: str | os.PathLike, content_root: str | os.PathLike,
                trusted_paths: Iterable[str]) -> bool:
+    return lies_in(source_path, trusted_folders(content_root, trusted_paths))
+
+
+def lies_in(source_path: str | os.PathLike, folders: Iterable[Path]) -> bool:
+    """True if the resolved `source_path` lies inside one of the (resolved) `folders`."""
     real = real_path(source_path)
-    return any(real != folder and real.is_relative_to(folder)
-               for folder in trusted_folders(content_root, trusted_paths))
+    return any(real != folder and real.is_relative_to(folder) for folder in folders)
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,18 @@ Markdown extensions, bad settings) fail a publish build through sitetools/proble
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import os
+from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.contents import Article, Page
-from pelican.urlwrappers import Author, Category
+from pelican.urlwrappers import Author, Category, Tag
 
 from .backend import BACKENDS
 from .cache import ResultCache, cache_key
@@ -36,8 +39,11 @@ from .errors import (
     SettingsError,
 )
 from .metadata import MetadataRules, sanitize_metadata
+from .metadata_memo import apply_result, describe_result, metadata_key
 from .model import CleanResult
-from .paths import invalid_trusted_paths, is_trusted, neutralise_path_escapes
+from .paths import (
+    invalid_trusted_paths, lies_in, neutralise_path_escapes, trusted_folders,
+)
 from .policy import clean_body_html, policy_fingerprint, sanitize_summary
 from .report import LineFinder, display_path, metadata_line, read_source, report_line
 
@@ -102,11 +108,22 @@ def trusted(settings: dict, source_path: str | None) -> bool:
                     tuple(setting(settings, "POST_SANITIZER_TRUSTED_PATHS")))
 
 
+# Asked twice per post (metadata, body); resolving the paths each time took a quarter of a
+# rebuild's reading. Forgotten at the start of every run (the preview runs many).
 @lru_cache(maxsize=4096)
 def _trusted(source_path: str, root: str, trusted_paths: tuple[str, ...]) -> bool:
-    # Asked twice per post (metadata, body); resolving the paths each time took a quarter
-    # of a rebuild's reading.
-    return is_trusted(source_path, root, trusted_paths)
+    return lies_in(source_path, _trusted_folders(root, trusted_paths))
+
+
+@lru_cache(maxsize=8)
+def _trusted_folders(root: str, trusted_paths: tuple[str, ...]) -> list[Path]:
+    return trusted_folders(root, trusted_paths)
+
+
+def forget_previous_run(_pelican=None) -> None:
+    _trusted.cache_clear()
+    _trusted_folders.cache_clear()
+    _cache_for.cache_clear()
 
 
 def settings_problems(settings: dict) -> list[SanitizeError]:
@@ -208,15 +225,43 @@ def clean_metadata(generator, metadata: dict) -> None:
     # Without the reader's record every key counts as the file's own (the safe side), except
     # the one Pelican always adds.
     file_keys = metadata.pop(FILE_KEYS_KEY, tuple(k for k in metadata if k != "reader"))
-    if source and isinstance(metadata.get("summary"), str):
-        metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
-                                                  metadata_key="summary")
     if trusted(settings, source):
+        if source and isinstance(metadata.get("summary"), str):
+            metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
+                                                      metadata_key="summary")
         return
 
     def make_wrapper(kind: str, name: str):
-        return (Author if kind == "author" else Category)(name, settings)
+        return {"author": Author, "category": Category, "tag": Tag}[kind.lower()](name,
+                                                                                   settings)
 
+    cache = result_cache(settings)
+    key = metadata_cache_key(settings, source, metadata, file_keys)
+    remembered = cache.get_data(key) if key else None
+    if remembered is not None:
+        try:
+            logged = [(str(name), int(level), str(message))
+                      for name, level, message in remembered["logged"]]
+            apply_result(metadata, remembered["metadata"], make_wrapper)
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry: clean again below (metadata is untouched then)
+        else:
+            for name, level, message in logged:
+                logging.getLogger(name).log(level, "%s", message)
+            return
+    given = dict(metadata)
+    with collected_logs() as logged:
+        clean_contributed_metadata(settings, source, metadata, file_keys, make_wrapper)
+    description = describe_result(given, metadata)
+    if key and description is not None:
+        cache.put_data(key, {"metadata": description, "logged": logged})
+
+
+def clean_contributed_metadata(settings: dict, source: str | None, metadata: dict,
+                               file_keys: tuple[str, ...], make_wrapper) -> None:
+    if source and isinstance(metadata.get("summary"), str):
+        metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
+                                                  metadata_key="summary")
     notes = sanitize_metadata(metadata, file_keys, metadata_rules(settings), make_wrapper)
     if isinstance(metadata.get("summary"), str):  # again after cleaning, as for the body
         metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
@@ -228,6 +273,52 @@ def clean_metadata(generator, metadata: dict) -> None:
             line = metadata_line(text, note.key) if text else None
             logger.warning(report_line(path, line or 1, note.message))
     refuse_unknown_category(settings, source, metadata, file_keys)
+
+
+def metadata_cache_key(settings: dict, source: str | None, metadata: dict,
+                       file_keys: tuple[str, ...]) -> str | None:
+    """Everything that decides clean_contributed_metadata's result and messages: the
+    metadata, the file (line numbers), the settings it reads and the plugin's code."""
+    if not source:
+        return None
+    try:
+        with open(source, "rb") as handle:
+            file_digest = hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+    rules = metadata_rules(settings)
+    # Sorted: a frozenset's repr follows the string hashes, which differ between processes.
+    rules_text = repr([(field.name, sorted(value) if isinstance(value, frozenset) else value)
+                       for field in dataclasses.fields(rules)
+                       if not callable(value := getattr(rules, field.name))])
+    return metadata_key(
+        metadata, os.path.abspath(source), file_digest, repr(file_keys), rules_text,
+        repr(setting(settings, "POST_SANITIZER_CATEGORIES")),
+        repr(settings.get("INTRASITE_LINK_REGEX")), repr(published_folders(settings)),
+        os.path.abspath(content_root(settings)),
+        policy_fingerprint(rules.backend, rules.site_host, rules.image_paths))
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[list] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append([record.name, record.levelno, record.getMessage()])
+
+
+@contextmanager
+def collected_logs():
+    """Warnings and errors logged while the block runs, by any logger (Pelican warns about a
+    tag without a slug), as [logger, level, message]; they are logged as usual, too."""
+    collector = _Collector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    try:
+        yield collector.records
+    finally:
+        root.removeHandler(collector)
 
 
 def refuse_unknown_category(settings: dict, source: str | None, metadata: dict,
@@ -277,16 +368,16 @@ def refuse_path_escapes(settings: dict, source: str, html: str,
 def result_cache(settings: dict) -> ResultCache:
     if not setting(settings, "POST_SANITIZER_CACHE"):
         return ResultCache(None)
-    folder = Path(settings.get("CACHE_PATH") or "cache").resolve() / "post_sanitizer"
-    root = Path(content_root(settings)).resolve()
-    if folder == root or folder.is_relative_to(root):
-        return ResultCache(None)  # never write into content/
-    return _cache_for(str(folder))
+    return _cache_for(settings.get("CACHE_PATH") or "cache", str(content_root(settings)))
 
 
 @lru_cache(maxsize=8)
-def _cache_for(folder: str) -> ResultCache:
-    return ResultCache(Path(folder))
+def _cache_for(cache_path: str, content: str) -> ResultCache:
+    folder = Path(cache_path).resolve() / "post_sanitizer"
+    root = Path(content).resolve()
+    if folder == root or folder.is_relative_to(root):
+        return ResultCache(None)  # never write into content/
+    return ResultCache(folder)
 
 
 def clean_body(settings: dict, html: str) -> CleanResult:
@@ -399,6 +490,7 @@ def prune_cache(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(check_settings)
+    signals.get_generators.connect(forget_previous_run)
     signals.readers_init.connect(record_sources)
     signals.article_generator_context.connect(clean_metadata)
     signals.page_generator_context.connect(clean_metadata)

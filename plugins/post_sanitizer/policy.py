@@ -18,6 +18,7 @@ import html as html_module
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 from .backend import AttributeCheck, Allowlist, HtmlCleaner, backend_version, make_cleaner
 from .model import CleanResult, Removal
@@ -32,8 +33,6 @@ __all__ = [
     "clean_text", "policy_fingerprint", "sanitize_summary",
 ]
 
-# Bump when the cleaning changes, so cached results are not reused.
-PLUGIN_VERSION = "1.0.0"
 DEFAULT_IMAGE_PATHS = ("bilder",)
 
 _NONE: frozenset[str] = frozenset()
@@ -249,10 +248,20 @@ def clean_text(value: str, max_length: int = 100) -> str:
 
 
 @lru_cache(maxsize=32)
+@lru_cache(maxsize=4)
+def code_version(folder: Path = Path(__file__).parent) -> str:
+    """This plugin's source: a changed rule or rewrite never serves an old cached result."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=16)
 def policy_fingerprint(backend: str = "bleach", site_host: str = "",
                        image_paths: tuple[str, ...] = DEFAULT_IMAGE_PATHS) -> str:
     """Everything besides the HTML that decides a cleaning result, for cache keys."""
-    parts = [PLUGIN_VERSION, backend_version(backend), site_host.lower(), repr(image_paths)]
+    parts = [code_version(), backend_version(backend), site_host.lower(), repr(image_paths)]
     for profile in (BODY, SUMMARY):
         parts.append(repr(sorted((tag, sorted(attrs)) for tag, attrs in profile.tags.items())))
         parts.append(repr(sorted((tag, sorted(c)) for tag, c in profile.classes.items())))

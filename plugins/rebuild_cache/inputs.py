@@ -32,6 +32,9 @@ import types
 from collections.abc import Callable, Iterable, Mapping
 
 from jinja2 import Environment, meta
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
 
 from .fingerprint import stable_text
 
@@ -162,10 +165,6 @@ class Digester:
 
     # --- by kind -----------------------------------------------------------------------------
     def _compute(self, value) -> bytes:
-        from pelican.contents import Content
-        from pelican.paginator import Page, Paginator
-        from pelican.urlwrappers import URLWrapper
-
         if isinstance(value, Content):
             return self.content(value)
         if isinstance(value, URLWrapper):
@@ -220,8 +219,6 @@ class Digester:
         """Posts inside a post's fields (related posts, neighbours) stand for themselves by
         what a template shows of them, not by their own neighbours (which would chain every
         post to every other)."""
-        from pelican.contents import Content
-
         if isinstance(field, Content):
             return self._neighbour(field)
         if isinstance(field, (list, tuple)) and any(isinstance(i, Content) for i in field):
@@ -249,8 +246,6 @@ class Digester:
 
 
 def _holds_content(value) -> bool:
-    from pelican.contents import Content
-
     if isinstance(value, Content):
         return True
     return isinstance(value, (list, tuple)) and any(isinstance(i, Content) for i in value)

@@ -204,8 +204,8 @@ def resolve_attachments(generators) -> None:
         for name in ("articles", "translations", "hidden_articles", "pages", "hidden_pages",
                      "drafts", "draft_pages"):
             for content in getattr(generator, name, None) or ():
-                if (isinstance(content, Content) and content.save_as
-                        and ATTACH.search(content._content or "")):
+                if (isinstance(content, Content) and ATTACH.search(content._content or "")
+                        and content.save_as):
                     content.get_content(content.settings.get("SITEURL", ""))
 
 
