@@ -412,8 +412,8 @@ def test_the_cache_key_follows_the_encoding_code(tmp_path, monkeypatch):
     before, same, after = tmp_path / "before", tmp_path / "same", tmp_path / "after"
     for folder in (before, same, after):
         folder.mkdir()
-        for name in ("encode.py", "metadata.py"):
-            (folder / name).write_bytes((plugin_folder / name).read_bytes())
+        for source in plugin_folder.glob("*.py"):
+            (folder / source.name).write_bytes(source.read_bytes())
     (after / "encode.py").write_text((after / "encode.py").read_text(encoding="utf-8")
                                      + "\n# andere Qualität\n", encoding="utf-8")
     assert encode_module.code_version(before) == encode_module.code_version(same)

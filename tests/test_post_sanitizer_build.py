@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import os
 import re
 import subprocess
@@ -288,7 +289,16 @@ def test_second_build_uses_the_cache_and_reports_the_same(hostile, tmp_path):
     again = run_build(content, tmp_path / "output",
                       overrides={"CACHE_PATH": str(hostile.root / "cache")})
     assert again.returncode == 0, again.stderr
-    assert sorted(again.stderr.splitlines()) == sorted(hostile.stderr.splitlines())
+
+    def ours(stderr: str) -> list[str]:
+        # Pelican's own English warning comes from computing the slug, which a remembered
+        # cleaning does not do; our note on that tag ("… entfernt – daraus lässt sich keine
+        # Adresse bilden") is told in both builds.
+        return sorted(line for line in stderr.splitlines()
+                      if not line.startswith("Unable to generate valid slug"))
+
+    assert ours(again.stderr) == ours(hostile.stderr)
+    assert "Schlagwort „!!!“ entfernt – daraus lässt sich keine Adresse bilden" in again.stderr
     assert (tmp_path / "output" / "beitraege/boese/index.html").read_text(encoding="utf-8") == \
         hostile.read("beitraege/boese/index.html")
 
@@ -579,12 +589,14 @@ def test_glue_remembers_cleaned_metadata_and_tells_the_same(tmp_path, caplog, mo
     source = Path(settings["PATH"]) / "beitraege" / "klinik.md"
     source.write_text(MESSY_POST, encoding="utf-8")
     first = messy_metadata(source, settings)
+    LimitFilter._raised_messages.clear()  # Pelican logs a message once per process
     plugin.clean_metadata(FakeGenerator(settings), first)
-    first_messages = [(r.levelname, r.getMessage()) for r in caplog.records]
+    first_messages = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
     assert shown(first)["title"] == "str:Nach dem Klinikaufenthalt"
     assert "save_as" not in first
-    assert ("WARNING", "content/beitraege/klinik.md:4: Angabe „Save_as:“ entfernt – eingesandte "
-            "Beiträge dürfen nicht festlegen, wohin sie geschrieben werden") in first_messages
+    assert ("post_sanitizer.plugin", "WARNING", "content/beitraege/klinik.md:4: Angabe "
+            "„Save_as:“ entfernt – eingesandte Beiträge dürfen nicht festlegen, wohin sie "
+            "geschrieben werden") in first_messages
 
     def must_not_clean(*args, **kwargs):
         raise AssertionError("cleaned again, although nothing changed")
@@ -596,10 +608,10 @@ def test_glue_remembers_cleaned_metadata_and_tells_the_same(tmp_path, caplog, mo
     plugin.clean_metadata(FakeGenerator(settings), again)
     assert shown(again) == shown(first)
     assert again["date"] == first["date"] and again["author"].settings is settings
-    assert [(r.levelname, r.getMessage()) for r in caplog.records] == first_messages
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == first_messages
 
 
-@pytest.mark.parametrize("change", ["file", "setting", "metadata"])
+@pytest.mark.parametrize("change", ["file", "setting", "slug setting", "metadata"])
 def test_glue_cleans_metadata_again_when_anything_it_depends_on_changed(tmp_path, change):
     from post_sanitizer import plugin
 
@@ -612,6 +624,9 @@ def test_glue_cleans_metadata_again_when_anything_it_depends_on_changed(tmp_path
         source.write_text("\n" + MESSY_POST, encoding="utf-8")
     elif change == "setting":
         settings = {**settings, "POST_SANITIZER_TEXT_MAX_LENGTH": 5}
+    elif change == "slug setting":  # decides whether a tag makes an address at all
+        settings = {**settings, "TAG_REGEX_SUBSTITUTIONS": [(r"[^-]", "")]}
+        metadata = messy_metadata(source, settings)
     else:
         metadata["title"] = "<b>Vor</b> dem Klinikaufenthalt"
     calls = []
@@ -627,8 +642,85 @@ def test_glue_cleans_metadata_again_when_anything_it_depends_on_changed(tmp_path
     assert len(calls) == 1
     if change == "setting":
         assert str(metadata["category"]) == "Erfa…"
+    if change == "slug setting":
+        assert "tags" not in metadata
     if change == "metadata":
         assert metadata["title"] == "Vor dem Klinikaufenthalt"
+
+
+def test_a_remembered_cleaning_tells_its_errors_even_if_the_first_build_was_quiet(
+        tmp_path, caplog):
+    from pelican.log import LimitFilter
+
+    from post_sanitizer import plugin
+
+    settings = glue_settings(tmp_path)
+    source = Path(settings["PATH"]) / "beitraege" / "falsch.md"
+    source.write_text(MESSY_POST.replace("Erfahrungsberichte", "Erfahrungsbericht"),
+                      encoding="utf-8")
+
+    def metadata():
+        data = messy_metadata(source, settings)
+        data["category"].name = "Erfahrungsbericht"
+        return data
+
+    with caplog.at_level(logging.CRITICAL):  # pelican -q
+        plugin.clean_metadata(FakeGenerator(settings), metadata())
+    LimitFilter._raised_messages.clear()
+    with caplog.at_level(logging.WARNING):
+        plugin.clean_metadata(FakeGenerator(settings), metadata())
+    assert ("ERROR", "content/beitraege/falsch.md:3: Kategorie „Erfahrungsbericht“ gibt es "
+            "nicht; erlaubt: Erfahrungsberichte, Gastbeiträge.") in [
+        (r.levelname, r.getMessage()) for r in caplog.records]
+
+
+def test_a_wrapper_of_another_class_is_cleaned_on_every_build(tmp_path):
+    from pelican.urlwrappers import Author
+
+    from post_sanitizer import plugin
+
+    class Writer(Author):
+        pass
+
+    settings = glue_settings(tmp_path)
+    source = Path(settings["PATH"]) / "beitraege" / "klinik.md"
+    source.write_text(MESSY_POST, encoding="utf-8")
+    for _ in range(2):
+        metadata = messy_metadata(source, settings)
+        metadata["author"] = Writer("Mara <script>x()</script>", settings)
+        plugin.clean_metadata(FakeGenerator(settings), metadata)
+        assert str(metadata["author"]) == "Mara"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_summary_escapes_are_checked_on_every_build_around_the_remembered_cleaning(
+        tmp_path, caplog):
+    from post_sanitizer import plugin
+
+    settings = glue_settings(tmp_path)
+    content = Path(settings["PATH"])
+    (content / "bilder" / "x").mkdir(parents=True)
+    (content / "gruppen").mkdir()
+    (content / "gruppen" / "g.csv").write_text("Name\n", encoding="utf-8")
+    source = content / "beitraege" / "klinik.md"
+    source.write_text(MESSY_POST.replace("Save_as:", "Summary: [Liste]({static}/bilder/x/g.csv)"
+                                         "\nSave_as:"), encoding="utf-8")
+
+    def metadata():
+        data = messy_metadata(source, settings)
+        data["summary"] = '<p><a href="{static}/bilder/x/g.csv">Liste</a></p>'
+        return data
+
+    first = metadata()
+    plugin.clean_metadata(FakeGenerator(settings), first)
+    assert "{static}/bilder/x/g.csv" in first["summary"]
+    (content / "bilder" / "x").rmdir()
+    (content / "bilder" / "x").symlink_to(content / "gruppen")
+    again = metadata()
+    plugin.clean_metadata(FakeGenerator(settings), again)
+    assert again["summary"] == '<p><a href="#">Liste</a></p>'
+    assert any(r.levelname == "ERROR" and "bilder/x/g.csv" in r.getMessage()
+               for r in caplog.records)
 
 
 def test_metadata_that_cannot_be_described_is_not_remembered():
@@ -639,6 +731,7 @@ def test_metadata_that_cannot_be_described_is_not_remembered():
 
     assert metadata_key({"title": "A", "odd": Opaque()}, "x") is None
     assert describe_result({}, {"title": "A", "odd": Opaque()}) is None
+    assert metadata_key({"tags": {"a", "b"}}, "x") is None  # a set: no stable order
     assert metadata_key({"title": "A"}, "x") == metadata_key({"title": "A"}, "x")
     assert metadata_key({"title": "A"}, "x") != metadata_key({"title": "A"}, "y")
     assert metadata_key({"n": 1}, "x") != metadata_key({"n": "1"}, "x")

@@ -1,5 +1,6 @@
 """Machine-readable views of the listed groups: JSON for partner sites, the Atom feed of new
-groups, and schema.org JSON-LD for group pages (a dict; templates print it with |tojson).
+groups, and schema.org JSON-LD for group pages (a dict; the generator hands it to the
+template as JSON text, made as |tojson would).
 
 Only public fields appear: a group's own e-mail and phone only when `Kontakt öffentlich` is
 yes (the model does not even hold them otherwise). All output is deterministic: dates come from

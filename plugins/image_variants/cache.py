@@ -4,7 +4,7 @@ Layout: <CACHE_PATH>/image_variants/<key[:2]>/<key>/ with one file per variant (
 and meta.json, written last. An entry is created in a temporary folder and renamed into
 place, so a crashed or concurrent build never leaves half an entry behind. The key is the
 SHA-256 of the original's bytes plus the encoding settings, the Pillow and library versions
-and the plugin version (EncodeSettings.fingerprint), so any change makes new variants.
+and the plugin's code (EncodeSettings.fingerprint), so any change makes new variants.
 """
 
 from __future__ import annotations

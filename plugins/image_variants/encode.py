@@ -47,11 +47,11 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 @lru_cache(maxsize=4)
 def code_version(folder: Path = Path(__file__).parent) -> str:
-    """The source of the modules that make the variants' bytes: changed encoding code
-    never serves an old cached variant."""
+    """This plugin's source: changed encoding (or cache) code never serves an old cached
+    variant. A change to the markup code makes new variants too; that is rare and safe."""
     digest = hashlib.sha256()
-    for name in ("encode.py", "metadata.py"):
-        digest.update(name.encode() + b"\0" + (folder / name).read_bytes() + b"\0")
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -78,6 +78,8 @@ class EncodeSettings:
             "quality": [self.webp_quality, self.jpeg_quality, self.avif_quality,
                         self.avif_speed],
             "srgb": self.convert_to_srgb,
+            # A cached image skips probe(): a tightened limit must still apply to it.
+            "accepted": sorted(self.accepted_formats), "max_pixels": self.max_pixels,
         }
 
     @property

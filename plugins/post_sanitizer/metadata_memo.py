@@ -2,25 +2,32 @@
 
 Cleaning the metadata of a thousand unchanged posts took a tenth of a rebuild. The result
 is a pure function of the metadata dict Pelican hands over, the file (its bytes give the
-line numbers in messages), the settings and this plugin's code; the Pelican glue builds the
-key from all of them with `metadata_key` and stores what `describe_result` returns.
+line numbers in messages), the settings and versions the cleaning reads and this plugin's
+code; the Pelican glue builds the key from all of them with `metadata_key` and stores what
+`describe_result` returns, with the messages cleaning made (as data, never taken from the
+logging system, whose level and filters differ between runs).
 
-Values are described as JSON: strings, numbers and Pelican's Tag/Author/Category by their
-name (the glue makes them again with the current settings), lists of these. A value that
-cleaning passed through unchanged (a date) is stored as "the same as given". Metadata with
-a value that cannot be described is simply not remembered.
+Only an allow-list of value types is remembered: strings, numbers, None, dates and times,
+Pelican's own Tag/Author/Category with a slug made from their name, and lists of these (a
+Markup string may be read, but a result holding one is not remembered: nothing here marks
+text safe). Metadata with any other value is cleaned afresh on every build. A date or
+time that cleaning passed through is stored as "the same as given"; everything else by its
+value, so a replay never hands back an object as the file wrote it.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
-WRAPPER_KINDS = ("Tag", "Author", "Category")
-# (kind, name) -> a new Tag, Author or Category
-WrapperMaker = Callable[[str, str], Any]
+from markupsafe import Markup
+from pelican.urlwrappers import Author, Category, Tag
+
+WRAPPERS = {"Tag": Tag, "Author": Author, "Category": Category}
+PLAIN = (type(None), bool, int, float)
+MOMENTS = (datetime.date, datetime.time)  # datetime is a date
 
 
 class NotDescribable(ValueError):
@@ -28,24 +35,27 @@ class NotDescribable(ValueError):
 
 
 def _wrapper_kind(value) -> str | None:
+    """"Tag", "Author" or "Category" for Pelican's own classes, with a slug from the name
+    (a slug set by hand would not survive a replay)."""
     kind = type(value).__name__
-    return kind if kind in WRAPPER_KINDS and hasattr(value, "name") else None
+    if WRAPPERS.get(kind) is type(value) and getattr(value, "_slug_from_name", False):
+        return kind
+    return None
 
 
 def _describe_input(value) -> Any:
-    if isinstance(value, str):
-        return [type(value).__name__, value]
-    if value is None or isinstance(value, (bool, int, float)):
+    if type(value) in (str, Markup):
+        return [type(value).__name__, str(value)]
+    if type(value) in PLAIN:
+        return [type(value).__name__, repr(value)]
+    if isinstance(value, MOMENTS):
         return [type(value).__name__, repr(value)]
     kind = _wrapper_kind(value)
     if kind:
         return [kind, value.name]
-    if isinstance(value, list):
-        return ["list", [_describe_input(item) for item in value]]
-    text = repr(value)
-    if " at 0x" in text:  # an object that does not say what it holds
-        raise NotDescribable(text)
-    return [type(value).__name__, text]  # dates and times say it in their repr
+    if type(value) in (list, tuple):
+        return [type(value).__name__, [_describe_input(item) for item in value]]
+    raise NotDescribable(type(value).__name__)
 
 
 def metadata_key(metadata: dict, *parts: str) -> str | None:
@@ -54,7 +64,7 @@ def metadata_key(metadata: dict, *parts: str) -> str | None:
         described = {key: _describe_input(value) for key, value in metadata.items()}
     except NotDescribable:
         return None
-    digest = hashlib.sha256("metadata\0".encode())
+    digest = hashlib.sha256(b"metadata\0")
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(json.dumps(described, sort_keys=True).encode("utf-8", "surrogatepass"))
@@ -64,16 +74,16 @@ def metadata_key(metadata: dict, *parts: str) -> str | None:
 def _describe_output(value, given) -> Any:
     if type(value) is str:
         return ["s", value]
+    if type(value) in PLAIN:
+        return ["v", value]
     kind = _wrapper_kind(value)
     if kind:  # cleaning renames wrappers in place: always by name, never "the same"
         return ["w", kind, value.name]
-    if isinstance(value, list) and type(value) is list:
+    if type(value) is list:
         return ["l", [_describe_output(item, None) for item in value]]
-    if value is given:
+    if isinstance(value, MOMENTS) and value is given:
         return ["same"]
-    if value is None or type(value) in (bool, int, float):
-        return ["v", value]
-    raise NotDescribable(repr(value))
+    raise NotDescribable(type(value).__name__)
 
 
 def describe_result(given: dict, cleaned: dict) -> dict | None:
@@ -84,24 +94,25 @@ def describe_result(given: dict, cleaned: dict) -> dict | None:
         return None
 
 
-def _rebuild(description: list, given, make_wrapper: WrapperMaker) -> Any:
+def _rebuild(description: list, given, settings: dict) -> Any:
     tag = description[0]
     if tag == "s":
+        return str(description[1])
+    if tag == "v" and type(description[1]) in PLAIN:
         return description[1]
     if tag == "w":
-        return make_wrapper(description[1], description[2])
+        return WRAPPERS[description[1]](str(description[2]), settings)
     if tag == "l":
-        return [_rebuild(item, None, make_wrapper) for item in description[1]]
-    if tag == "same":
+        return [_rebuild(item, None, settings) for item in description[1]]
+    if tag == "same" and isinstance(given, MOMENTS):
         return given
-    if tag == "v":
-        return description[1]
-    raise ValueError(f"unknown description {tag!r}")
+    raise ValueError(f"not a description: {description!r}")
 
 
-def apply_result(metadata: dict, description: dict, make_wrapper: WrapperMaker) -> None:
-    """Turn `metadata` (as given) into the cleaned metadata `description` stands for."""
-    cleaned = {key: _rebuild(value, metadata.get(key), make_wrapper)
+def apply_result(metadata: dict, description: dict, settings: dict) -> None:
+    """Turn `metadata` (as given) into the cleaned metadata `description` stands for. Raises
+    on a damaged description and leaves `metadata` untouched then."""
+    cleaned = {str(key): _rebuild(value, metadata.get(key), settings)
                for key, value in description.items()}
     metadata.clear()
     metadata.update(cleaned)

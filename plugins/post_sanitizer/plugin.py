@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import logging
 import os
-from contextlib import contextmanager
 from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pelican import signals
 from pelican.contents import Article, Page
-from pelican.urlwrappers import Author, Category, Tag
+from pelican.urlwrappers import Author, Category
 
 from .backend import BACKENDS
 from .cache import ResultCache, cache_key
@@ -225,60 +225,73 @@ def clean_metadata(generator, metadata: dict) -> None:
     # Without the reader's record every key counts as the file's own (the safe side), except
     # the one Pelican always adds.
     file_keys = metadata.pop(FILE_KEYS_KEY, tuple(k for k in metadata if k != "reader"))
+    # Path escapes depend on the file system (symbolic links), so they are checked on every
+    # build, around the remembered cleaning: before it for all content, again after it.
+    refuse_summary_escapes(settings, source, metadata)
     if trusted(settings, source):
-        if source and isinstance(metadata.get("summary"), str):
-            metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
-                                                      metadata_key="summary")
         return
-
-    def make_wrapper(kind: str, name: str):
-        return {"author": Author, "category": Category, "tag": Tag}[kind.lower()](name,
-                                                                                   settings)
-
     cache = result_cache(settings)
-    key = metadata_cache_key(settings, source, metadata, file_keys)
-    remembered = cache.get_data(key) if key else None
-    if remembered is not None:
-        try:
-            logged = [(str(name), int(level), str(message))
-                      for name, level, message in remembered["logged"]]
-            apply_result(metadata, remembered["metadata"], make_wrapper)
-        except (KeyError, TypeError, ValueError):
-            pass  # a damaged entry: clean again below (metadata is untouched then)
-        else:
-            for name, level, message in logged:
-                logging.getLogger(name).log(level, "%s", message)
-            return
-    given = dict(metadata)
-    with collected_logs() as logged:
-        clean_contributed_metadata(settings, source, metadata, file_keys, make_wrapper)
-    description = describe_result(given, metadata)
-    if key and description is not None:
-        cache.put_data(key, {"metadata": description, "logged": logged})
+    key = metadata_cache_key(settings, source, metadata, file_keys) if cache.folder else None
+    messages = remembered_cleaning(cache, key, metadata, settings) if key else None
+    if messages is None:
+        given = dict(metadata)
+        messages = clean_contributed_metadata(settings, source, metadata, file_keys)
+        description = describe_result(given, metadata)
+        if key and description is not None:
+            cache.put_data(key, {"metadata": description, "messages": messages})
+    for level, message in messages:
+        logger.log(level, "%s", message)
+    refuse_summary_escapes(settings, source, metadata)
 
 
-def clean_contributed_metadata(settings: dict, source: str | None, metadata: dict,
-                               file_keys: tuple[str, ...], make_wrapper) -> None:
+def remembered_cleaning(cache: ResultCache, key: str, metadata: dict,
+                        settings: dict) -> list[tuple[int, str]] | None:
+    """Apply a remembered cleaning to `metadata`; its messages, or None if there is none."""
+    remembered = cache.get_data(key)
+    if remembered is None:
+        return None
+    try:
+        messages = [(int(level), str(message)) for level, message in remembered["messages"]]
+        apply_result(metadata, remembered["metadata"], settings)
+    except Exception:  # noqa: BLE001 - a damaged entry: clean again (metadata is untouched)
+        return None
+    return messages
+
+
+def refuse_summary_escapes(settings: dict, source: str | None, metadata: dict) -> None:
     if source and isinstance(metadata.get("summary"), str):
         metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
                                                   metadata_key="summary")
+
+
+def clean_contributed_metadata(settings: dict, source: str | None, metadata: dict,
+                               file_keys: tuple[str, ...]) -> list[tuple[int, str]]:
+    """Clean a contributed post's metadata in place; return what to log, as (level,
+    message), made here rather than taken from logging, so a remembered cleaning tells
+    the same whatever the logging setup of the build that made it."""
+
+    def make_wrapper(kind: str, name: str):
+        return (Author if kind == "author" else Category)(name, settings)
+
     notes = sanitize_metadata(metadata, file_keys, metadata_rules(settings), make_wrapper)
-    if isinstance(metadata.get("summary"), str):  # again after cleaning, as for the body
-        metadata["summary"] = refuse_path_escapes(settings, source, metadata["summary"],
-                                                  metadata_key="summary")
+    messages = []
     if notes:
         text = source_text(source)
         path = shown_path(settings, source)
         for note in notes:
             line = metadata_line(text, note.key) if text else None
-            logger.warning(report_line(path, line or 1, note.message))
-    refuse_unknown_category(settings, source, metadata, file_keys)
+            messages.append((logging.WARNING, report_line(path, line or 1, note.message)))
+    problem = unknown_category(settings, source, metadata, file_keys)
+    if problem:
+        messages.append((logging.ERROR, problem))
+    return messages
 
 
 def metadata_cache_key(settings: dict, source: str | None, metadata: dict,
                        file_keys: tuple[str, ...]) -> str | None:
     """Everything that decides clean_contributed_metadata's result and messages: the
-    metadata, the file (line numbers), the settings it reads and the plugin's code."""
+    metadata, the file (line numbers), the settings and versions it reads (slugs decide
+    whether a tag is kept) and the plugin's code."""
     if not source:
         return None
     try:
@@ -287,42 +300,44 @@ def metadata_cache_key(settings: dict, source: str | None, metadata: dict,
     except OSError:
         return None
     rules = metadata_rules(settings)
-    # Sorted: a frozenset's repr follows the string hashes, which differ between processes.
-    rules_text = repr([(field.name, sorted(value) if isinstance(value, frozenset) else value)
-                       for field in dataclasses.fields(rules)
-                       if not callable(value := getattr(rules, field.name))])
+    rules_text = stable_repr([(field.name, getattr(rules, field.name))
+                              for field in dataclasses.fields(rules)
+                              if not callable(getattr(rules, field.name))])
+    slug_settings = stable_repr(sorted((name, value) for name, value in settings.items()
+                                       if "SLUG" in name or name.endswith("_SUBSTITUTIONS")))
     return metadata_key(
         metadata, os.path.abspath(source), file_digest, repr(file_keys), rules_text,
-        repr(setting(settings, "POST_SANITIZER_CATEGORIES")),
-        repr(settings.get("INTRASITE_LINK_REGEX")), repr(published_folders(settings)),
-        os.path.abspath(content_root(settings)),
-        policy_fingerprint(rules.backend, rules.site_host, rules.image_paths))
+        stable_repr(setting(settings, "POST_SANITIZER_CATEGORIES")), slug_settings,
+        slug_versions(), policy_fingerprint(rules.backend, rules.site_host, rules.image_paths))
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[list] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append([record.name, record.levelno, record.getMessage()])
-
-
-@contextmanager
-def collected_logs():
-    """Warnings and errors logged while the block runs, by any logger (Pelican warns about a
-    tag without a slug), as [logger, level, message]; they are logged as usual, too."""
-    collector = _Collector()
-    root = logging.getLogger()
-    root.addHandler(collector)
-    try:
-        yield collector.records
-    finally:
-        root.removeHandler(collector)
+def stable_repr(value) -> str:
+    """repr(), but sets in a fixed order: their order follows string hashes, which differ
+    between processes."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(item) for item in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(stable_repr(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{stable_repr(k)}: {stable_repr(v)}"
+                                      for k, v in value.items())) + "}"
+    return repr(value)
 
 
-def refuse_unknown_category(settings: dict, source: str | None, metadata: dict,
-                            file_keys: tuple[str, ...]) -> None:
+@lru_cache(maxsize=1)
+def slug_versions() -> str:
+    """Pelican's slugify and Unidecode decide which names make a slug."""
+    found = []
+    for name in ("pelican", "unidecode"):
+        try:
+            found.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name} fehlt")
+    return " ".join(found)
+
+
+def unknown_category(settings: dict, source: str | None, metadata: dict,
+                     file_keys: tuple[str, ...]) -> str | None:
     """A missing or misspelt category fails the build, as `make.py check` says: otherwise
     Pelican quietly opens a new category page and feed ("Erfahrungsbericht")."""
     allowed = setting(settings, "POST_SANITIZER_CATEGORIES")
@@ -333,8 +348,8 @@ def refuse_unknown_category(settings: dict, source: str | None, metadata: dict,
                    f"{', '.join(allowed)}.")
         line = metadata_line(source_text(source), "category") or 1
     else:
-        return
-    logger.error(report_line(shown_path(settings, source), line, message))
+        return None
+    return report_line(shown_path(settings, source), line, message)
 
 
 # --- bodies --------------------------------------------------------------------------------

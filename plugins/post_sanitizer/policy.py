@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import html as html_module
+import platform
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -247,7 +248,6 @@ def clean_text(value: str, max_length: int = 100) -> str:
     return truncate(text, max_length)
 
 
-@lru_cache(maxsize=32)
 @lru_cache(maxsize=4)
 def code_version(folder: Path = Path(__file__).parent) -> str:
     """This plugin's source: a changed rule or rewrite never serves an old cached result."""
@@ -257,11 +257,13 @@ def code_version(folder: Path = Path(__file__).parent) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=32)
 def policy_fingerprint(backend: str = "bleach", site_host: str = "",
                        image_paths: tuple[str, ...] = DEFAULT_IMAGE_PATHS) -> str:
     """Everything besides the HTML that decides a cleaning result, for cache keys."""
-    parts = [code_version(), backend_version(backend), site_host.lower(), repr(image_paths)]
+    # The Python version too: the standard library's HTML parser and entity tables change.
+    parts = [code_version(), platform.python_version(), backend_version(backend),
+             site_host.lower(), repr(image_paths)]
     for profile in (BODY, SUMMARY):
         parts.append(repr(sorted((tag, sorted(attrs)) for tag, attrs in profile.tags.items())))
         parts.append(repr(sorted((tag, sorted(c)) for tag, c in profile.classes.items())))
