@@ -32,8 +32,19 @@ def test_reserved_slugs_follow_the_url_settings():
         "zielgruppe": "die Seiten nach Zielgruppe", "neue-gruppen": "die Seite „Neue Gruppen“",
         "neue-gruppen.atom.xml": "den Feed „Neue Gruppen“",
         "gruppen.json": "die JSON-Datei für Partnerseiten"}
-    other = Urls(dict(DEFAULTS, GROUP_URL="selbsthilfe/{slug}/", GROUPS_AZ_URL="alle/"))
+    other = Urls(dict(DEFAULTS, GROUP_DIRECTORY_GROUP_URL="selbsthilfe/{slug}/",
+                      GROUP_DIRECTORY_GROUPS_AZ_URL="alle/"))
     assert "a-z" not in reserved_slugs(other)
+
+
+def test_every_setting_carries_the_plugin_prefix_and_old_names_are_reported():
+    from group_directory.defaults import renamed_settings
+
+    assert all(name.startswith("GROUP_DIRECTORY_") for name in DEFAULTS)
+    assert renamed_settings({"GROUP_URL": "selbsthilfe/{slug}/", "SITENAME": "Beispielstadt",
+                             "GROUP_DIRECTORY_TOPIC_URL": "thema/{slug}/"}) == [
+        "pelicanconf.py: Die Einstellung „GROUP_URL“ heißt jetzt „GROUP_DIRECTORY_GROUP_URL“; "
+        "bitte umbenennen."]
 
 
 def test_directory_urls_indexes_and_order():

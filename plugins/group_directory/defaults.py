@@ -1,7 +1,8 @@
 """Settings of group_directory, with their defaults. Override any of them in pelicanconf.py.
 
-URL settings follow Pelican's <KIND>_URL / <KIND>_SAVE_AS grammar: `{slug}` is the group's
-Kennung (or the topic's, place's … URL key). A `_SAVE_AS` of "" turns that page off.
+URL settings follow Pelican's <KIND>_URL / <KIND>_SAVE_AS grammar, with this plugin's prefix
+(GROUP_DIRECTORY_GROUP_URL …): `{slug}` is the group's Kennung (or the topic's, place's … URL
+key). A `_SAVE_AS` of "" turns that page off. Templates get them under the same names.
 """
 
 from __future__ import annotations
@@ -33,35 +34,47 @@ DEFAULTS: dict[str, Any] = {
     "GROUP_DIRECTORY_PARALLEL_FROM": 200,
 
     # The directory's start page: explanation, counts, links to every index.
-    "GROUPS_URL": "gruppen/",
-    "GROUPS_SAVE_AS": "gruppen/index.html",
+    "GROUP_DIRECTORY_GROUPS_URL": "gruppen/",
+    "GROUP_DIRECTORY_GROUPS_SAVE_AS": "gruppen/index.html",
     # All groups A–Z, with the JavaScript filter.
-    "GROUPS_AZ_URL": "gruppen/a-z/",
-    "GROUPS_AZ_SAVE_AS": "gruppen/a-z/index.html",
+    "GROUP_DIRECTORY_GROUPS_AZ_URL": "gruppen/a-z/",
+    "GROUP_DIRECTORY_GROUPS_AZ_SAVE_AS": "gruppen/a-z/index.html",
     # One page per group, and its calendar file (only for groups that meet on a schedule).
-    "GROUP_URL": "gruppen/{slug}/",
-    "GROUP_SAVE_AS": "gruppen/{slug}/index.html",
-    "GROUP_CALENDAR_URL": "gruppen/{slug}/termine.ics",
-    "GROUP_CALENDAR_SAVE_AS": "gruppen/{slug}/termine.ics",
+    "GROUP_DIRECTORY_GROUP_URL": "gruppen/{slug}/",
+    "GROUP_DIRECTORY_GROUP_SAVE_AS": "gruppen/{slug}/index.html",
+    "GROUP_DIRECTORY_GROUP_CALENDAR_URL": "gruppen/{slug}/termine.ics",
+    "GROUP_DIRECTORY_GROUP_CALENDAR_SAVE_AS": "gruppen/{slug}/termine.ics",
     # Index pages by topic (Thema), place (Ort, sections per Stadtteil), meeting form
     # (praesenz, online, hybrid) and audience (betroffene, angehoerige).
-    "TOPIC_URL": "gruppen/thema/{slug}/",
-    "TOPIC_SAVE_AS": "gruppen/thema/{slug}/index.html",
-    "PLACE_URL": "gruppen/ort/{slug}/",
-    "PLACE_SAVE_AS": "gruppen/ort/{slug}/index.html",
-    "FORM_URL": "gruppen/form/{slug}/",
-    "FORM_SAVE_AS": "gruppen/form/{slug}/index.html",
-    "AUDIENCE_URL": "gruppen/zielgruppe/{slug}/",
-    "AUDIENCE_SAVE_AS": "gruppen/zielgruppe/{slug}/index.html",
+    "GROUP_DIRECTORY_TOPIC_URL": "gruppen/thema/{slug}/",
+    "GROUP_DIRECTORY_TOPIC_SAVE_AS": "gruppen/thema/{slug}/index.html",
+    "GROUP_DIRECTORY_PLACE_URL": "gruppen/ort/{slug}/",
+    "GROUP_DIRECTORY_PLACE_SAVE_AS": "gruppen/ort/{slug}/index.html",
+    "GROUP_DIRECTORY_FORM_URL": "gruppen/form/{slug}/",
+    "GROUP_DIRECTORY_FORM_SAVE_AS": "gruppen/form/{slug}/index.html",
+    "GROUP_DIRECTORY_AUDIENCE_URL": "gruppen/zielgruppe/{slug}/",
+    "GROUP_DIRECTORY_AUDIENCE_SAVE_AS": "gruppen/zielgruppe/{slug}/index.html",
     # Groups "in Gründung": a page and an Atom feed.
-    "NEW_GROUPS_URL": "gruppen/neue-gruppen/",
-    "NEW_GROUPS_SAVE_AS": "gruppen/neue-gruppen/index.html",
-    "NEW_GROUPS_FEED_URL": "gruppen/neue-gruppen.atom.xml",
-    "NEW_GROUPS_FEED_SAVE_AS": "gruppen/neue-gruppen.atom.xml",
+    "GROUP_DIRECTORY_NEW_GROUPS_URL": "gruppen/neue-gruppen/",
+    "GROUP_DIRECTORY_NEW_GROUPS_SAVE_AS": "gruppen/neue-gruppen/index.html",
+    "GROUP_DIRECTORY_NEW_GROUPS_FEED_URL": "gruppen/neue-gruppen.atom.xml",
+    "GROUP_DIRECTORY_NEW_GROUPS_FEED_SAVE_AS": "gruppen/neue-gruppen.atom.xml",
     # The public fields of every listed group as JSON, for partner sites.
-    "GROUPS_JSON_URL": "gruppen/gruppen.json",
-    "GROUPS_JSON_SAVE_AS": "gruppen/gruppen.json",
+    "GROUP_DIRECTORY_GROUPS_JSON_URL": "gruppen/gruppen.json",
+    "GROUP_DIRECTORY_GROUPS_JSON_SAVE_AS": "gruppen/gruppen.json",
 }
+
+
+# Names these settings had before they carried the plugin's prefix: a site that still sets
+# one is told (the setting would otherwise be ignored without a word).
+OLD_NAMES = {name.removeprefix("GROUP_DIRECTORY_"): name for name in DEFAULTS
+             if name.endswith(("_URL", "_SAVE_AS"))}
+
+
+def renamed_settings(settings: dict) -> list[str]:
+    """A message for each setting the site sets under its old name."""
+    return [f"pelicanconf.py: Die Einstellung „{old}“ heißt jetzt „{new}“; bitte umbenennen."
+            for old, new in OLD_NAMES.items() if old in settings]
 
 
 def plugin_settings(settings: dict) -> dict[str, Any]:

@@ -21,11 +21,15 @@ class Urls:
 
     settings: Mapping[str, Any]  #: plugin_settings(): every key of defaults.py
 
+    def pattern(self, kind: str, suffix: str = "URL") -> str:
+        """GROUP_DIRECTORY_<kind>_<suffix> as set, `{slug}` not filled in."""
+        return str(self.settings[f"GROUP_DIRECTORY_{kind}_{suffix}"])
+
     def url(self, kind: str, slug: str = "") -> str:
-        return str(self.settings[f"{kind}_URL"]).format(slug=slug)
+        return self.pattern(kind, "URL").format(slug=slug)
 
     def save_as(self, kind: str, slug: str = "") -> str:
-        return str(self.settings[f"{kind}_SAVE_AS"]).format(slug=slug)
+        return self.pattern(kind, "SAVE_AS").format(slug=slug)
 
 
 #: Page kinds besides GROUP, with how editors know them (for "Kennung is reserved" messages).
@@ -47,10 +51,10 @@ def reserved_slugs(urls: Urls) -> dict[str, str]:
 
     With the defaults: a-z, neue-gruppen, thema, ort, form, zielgruppe (and the file names).
     """
-    prefix, _, _ = str(urls.settings["GROUP_URL"]).partition("{slug}")
+    prefix, _, _ = urls.pattern("GROUP").partition("{slug}")
     reserved = {}
     for kind, label in OTHER_PAGES.items():
-        url = str(urls.settings[f"{kind}_URL"]).replace("{slug}", "\0")
+        url = urls.pattern(kind).replace("{slug}", "\0")
         if url.startswith(prefix) and len(url) > len(prefix):
             segment = url[len(prefix):].split("/", 1)[0]
             if segment and "\0" not in segment:
@@ -149,7 +153,7 @@ def build_directory(groups: Sequence[Group], urls: Urls, *, with_calendar: bool 
         district = group.district
         if district is not None and place.url:
             district = replace(district, url=f"{place.url}#stadtteil-{district.slug}")
-        calendar = with_calendar and group.has_calendar and urls.settings["GROUP_CALENDAR_SAVE_AS"]
+        calendar = with_calendar and group.has_calendar and urls.pattern("GROUP_CALENDAR", "SAVE_AS")
         return replace(
             group,
             url=urls.url("GROUP", group.slug), save_as=urls.save_as("GROUP", group.slug),

@@ -24,7 +24,7 @@ from pelican.utils import sanitised_join
 
 from . import report
 from .calendar_file import CalendarJob, CalendarWriter
-from .defaults import plugin_settings
+from .defaults import plugin_settings, renamed_settings
 from .errors import Problem
 from .exports import (
     ContactPoint,
@@ -76,6 +76,8 @@ class GroupDirectoryGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.options = plugin_settings(self.settings)
+        for message in renamed_settings(self.settings):
+            logger.error("%s", message)
         self.urls = Urls(self.options)
         self.tzid = self.settings.get("TIMEZONE") or "Europe/Berlin"
         self.today = reference_date(self.options["GROUP_DIRECTORY_TODAY"], self.tzid)
@@ -137,7 +139,7 @@ class GroupDirectoryGenerator(Generator):
             report_problems(problems)
             return
         self.directory = directory
-        for name, value in self.options.items():  # GROUPS_URL etc. for every template
+        for name, value in self.options.items():  # GROUP_DIRECTORY_GROUPS_URL … for templates
             self.context.setdefault(name, value)
         self.context["groups"] = directory.listed
         self.context["group_directory"] = directory
