@@ -9,6 +9,7 @@ clockwise) it must end up in the top-right corner.
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -71,11 +72,18 @@ def with_segment_after_soi(jpeg: bytes, segment: bytes) -> bytes:
     return jpeg[:2] + segment + jpeg[2:]
 
 
+@functools.cache
+def srgb_profile() -> bytes:
+    """Made once: LittleCMS writes the time of creation into the profile, so two photos made
+    a second apart would differ (a test comparing them failed now and then)."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
 def hostile_jpeg(size: tuple[int, int] = (1200, 800), orientation: int = 6) -> bytes:
     buffer = io.BytesIO()
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     marked_picture(size).save(buffer, "JPEG", quality=90, exif=hostile_exif(orientation),
-                              comment=b"JPEG-COMMENT-SECRET", xmp=XMP_PACKET, icc_profile=srgb)
+                              comment=b"JPEG-COMMENT-SECRET", xmp=XMP_PACKET,
+                              icc_profile=srgb_profile())
     return with_segment_after_soi(buffer.getvalue(), iptc_segment())
 
 
