@@ -68,6 +68,20 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def source_copies(package: Path, root: Path, changed: str) -> tuple[Path, Path, Path]:
+    """Three copies of a plugin's source files: two the same, and one where the module
+    `changed` has one more comment line (for tests of cache keys that follow the code)."""
+    copies = root / "vorher", root / "gleich", root / "geaendert"
+    for folder in copies:
+        folder.mkdir(parents=True)
+        for source in package.glob("*.py"):
+            (folder / source.name).write_bytes(source.read_bytes())
+    module = copies[2] / changed
+    module.write_text(module.read_text(encoding="utf-8") + "\n# eine Zeile mehr\n",
+                      encoding="utf-8")
+    return copies
+
+
 def make_content(root: Path, extra_files: dict[str, str | bytes] | None = None,
                  remove: tuple[str, ...] = ()) -> Path:
     content = root / "content"

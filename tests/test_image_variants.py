@@ -24,6 +24,7 @@ from image_variants.metadata import (
     NeedsReencode, UnreadableImage, find_metadata, scan, sniff, strip_metadata,
 )
 from image_variants.paths import Outside, file_stem, local_target, url_base, variant_path
+from tests.conftest import source_copies
 from tests.test_image_fixtures import (
     HEIC_HEAD, RED, SECRETS, SVG, animated_webp, gif_with_comment, hostile_jpeg, hostile_png,
     hostile_webp, large_png, plain_jpeg, truncated_jpeg,
@@ -408,14 +409,8 @@ def test_cache_round_trip_link_and_prune(tmp_path):
 def test_the_cache_key_follows_the_encoding_code(tmp_path, monkeypatch):
     from image_variants import encode as encode_module
 
-    plugin_folder = Path(encode_module.__file__).parent
-    before, same, after = tmp_path / "before", tmp_path / "same", tmp_path / "after"
-    for folder in (before, same, after):
-        folder.mkdir()
-        for source in plugin_folder.glob("*.py"):
-            (folder / source.name).write_bytes(source.read_bytes())
-    (after / "encode.py").write_text((after / "encode.py").read_text(encoding="utf-8")
-                                     + "\n# andere Qualität\n", encoding="utf-8")
+    before, same, after = source_copies(Path(encode_module.__file__).parent, tmp_path,
+                                        "encode.py")
     assert encode_module.code_version(before) == encode_module.code_version(same)
     assert encode_module.code_version(before) != encode_module.code_version(after)
 

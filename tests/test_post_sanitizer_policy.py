@@ -29,6 +29,7 @@ from post_sanitizer.policy import (
 )
 from post_sanitizer.report import LineFinder, first_body_line, header_lines, metadata_line
 from post_sanitizer.urls import is_allowed_url, is_external, is_own_image, url_host, url_scheme
+from tests.conftest import source_copies
 from tests.hostile_inputs import HARMLESS, HOSTILE, SITE_HOST
 from tests.html_checks import violations
 
@@ -451,15 +452,7 @@ def test_fingerprint_changes_with_backend_and_host():
 def test_fingerprint_follows_the_plugin_code(tmp_path, monkeypatch):
     from post_sanitizer import policy
 
-    plugin_folder = Path(policy.__file__).parent
-    before, same, after = tmp_path / "before", tmp_path / "same", tmp_path / "after"
-    for folder in (before, same, after):
-        folder.mkdir()
-        for source in plugin_folder.glob("*.py"):
-            (folder / source.name).write_bytes(source.read_bytes())
-    rewrite = after / "rewrite.py"
-    rewrite.write_text(rewrite.read_text(encoding="utf-8") + "\n# eine Regel mehr\n",
-                       encoding="utf-8")
+    before, same, after = source_copies(Path(policy.__file__).parent, tmp_path, "rewrite.py")
     assert policy.code_version(before) == policy.code_version(same)
     assert policy.code_version(before) != policy.code_version(after)
 
