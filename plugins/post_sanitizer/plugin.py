@@ -3,9 +3,11 @@
 Signals used (see shared notes on Pelican 4.12, section 3):
 
 - `initialized`: check the Markdown configuration and this plugin's settings;
+- `get_generators`: forget the last run's resolved folders (the preview runs many);
 - `readers_init`: remember which file each metadata dict came from (trust and line numbers);
 - `article_generator_context` / `page_generator_context`: clean the metadata of contributed
-  content before Pelican builds slugs, URLs, taxonomies and feeds from it;
+  content before Pelican builds slugs, URLs, taxonomies and feeds from it (remembered per
+  file, metadata_memo.py);
 - `content_object_init`: refuse path escapes (all content) and clean contributed bodies,
   before Pelican collects `{static}` links to copy;
 - `all_generators_finalized`: fail on two contents writing the same output file;
