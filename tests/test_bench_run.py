@@ -40,7 +40,7 @@ print("Suchindex: 12 Seiten in 0,4 s, 0.2 MB in 30 Dateien "
 
 
 def run(seconds: float, cpu: float = 1.0, peak: float = 100.0) -> bench.Run:
-    return bench.Run(seconds=seconds, cpu_seconds=cpu, peak_mib=peak)
+    return bench.Run(seconds=seconds, cpu_seconds=cpu, peak_mib=peak, system_seconds=cpu / 4)
 
 
 def measured(full: list[float], rebuild: list[float], unchanged: list[float],
@@ -101,6 +101,9 @@ def test_a_run_measures_full_build_one_change_and_no_change(tmp_path):
     assert measurements.skipped_unchanged == 2
     assert measurements.search_indexes == [bench.SearchIndex(12, 0.4, 0.2, 30, 21)] * 2
     assert all(size > 0 for size in measurements.output_mib)
+    runs = [run for phase in measurements.runs.values() for run in phase]
+    assert all(0 <= run.system_seconds <= run.cpu_seconds for run in runs)
+    assert any(run.system_seconds > 0 for run in runs)  # a process start costs kernel time
     assert "Nachtrag 1." in (content / "beitraege" / "bericht-00007.md").read_text()
     assert "Nachtrag 1." in (content / "beitraege" / "bericht-00011.md").read_text()
 
@@ -151,6 +154,7 @@ def test_markdown_table(capsys):
             "| Verhältnis (Median) |") in lines
     assert "| Vollbau: Zeit | 12.0 / 13.0 / 14.0 s | 10.0 s | 1.30× |" in lines
     assert "| Ohne Änderung: Zeit | 0.5 s | 10.0 s | 0.05× |" in lines
+    assert "| Vollbau: davon Systemzeit | 0.2 s | 0.2 s | 1.00× |" in lines
     assert "| Suchindex: Spitzenspeicher | 187 MiB | – | – |" in lines
     assert "| Ausgabe | 10.0 MiB | 10.0 MiB | 1.00× |" in lines
     assert "- Vollbau: 1.30× so lang wie Pelican pur (Ziel ≤ 1.3×) – erreicht" in lines
