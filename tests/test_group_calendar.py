@@ -15,6 +15,7 @@ from group_directory.calendar_file import (
 )
 from group_directory.model import LAST, Form, Group, Rhythm, Schedule, Status, Term
 from group_directory.schedule import next_days
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
 
 MO, TU, WE, TH, FR = range(5)
 TODAY = date(2026, 11, 24)
@@ -161,8 +162,9 @@ def test_a_rebuild_takes_unchanged_calendars_from_the_cache(tmp_path):
     weekly = group(SCHEDULES["weekly"][0])
     job = CalendarJob(str(tmp_path / "out" / "termine.ics"), weekly, PAGE, "Kontakt")
     first = calendar_bytes(job, HOST, "Europe/Berlin", TODAY, str(cache))
-    (entry,) = cache.iterdir()
-    entry.write_bytes(b"aus dem Zwischenspeicher")  # proves the second call reads it
+    store = EntryStore(cache / ENTRIES_FILE)
+    (key,) = store.keys()
+    store.put(key, b"aus dem Zwischenspeicher")  # proves the second call reads it
     assert calendar_bytes(job, HOST, "Europe/Berlin", TODAY, str(cache)) == (
         b"aus dem Zwischenspeicher")
     # Another venue, another day: other keys, freshly built files.

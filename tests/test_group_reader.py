@@ -13,6 +13,7 @@ from group_directory.model import LAST, Accessibility, Audience, Form, Rhythm, S
 from group_directory.reader import decode, read_groups, sniff_delimiter
 from group_directory.sanitize import SiteCleaner, load_policy
 from group_directory.slugs import german_slug, initial, sort_key
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
 
 from tests.conftest import ROOT
 
@@ -453,11 +454,11 @@ def test_the_next_build_takes_cleaned_descriptions_from_the_cache(tmp_path):
     source = "Wir treffen uns **jeden Dienstag**.\n\n<script>alert(1)</script>Neue sind willkommen."
     first = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
     cleaned = first.markdown(source, "gruppen.csv, Zeile 2")
-    (entry,) = tmp_path.iterdir()
-    assert "<script" not in json.loads(entry.read_text(encoding="utf-8"))["html"]
-    entry.write_text(entry.read_text(encoding="utf-8").replace("jeden Dienstag",
-                                                               "aus dem Zwischenspeicher"),
-                     encoding="utf-8")
+    store = EntryStore(tmp_path / ENTRIES_FILE)
+    (key,) = store.keys()
+    stored = store.get(key).decode()
+    assert "<script" not in json.loads(stored)["html"]
+    store.put(key, stored.replace("jeden Dienstag", "aus dem Zwischenspeicher").encode())
     again = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
     assert "aus dem Zwischenspeicher" in again.markdown(source, "gruppen.csv, Zeile 2").html
     other_site = SiteCleaner(policy, {"output_format": "html5"}, "andere.example",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sitetools.entry_store import EntryStore
 from tests.conftest import (
     HOSTILE_POST, HOSTILE_TITLE, ROOT, BuiltSite, build_site, make_content, run_build,
     tree_digest,
@@ -282,10 +283,10 @@ def test_every_removal_is_reported_with_file_and_line(hostile):
 
 # --- the cache ------------------------------------------------------------------------------
 def test_second_build_uses_the_cache_and_reports_the_same(hostile, tmp_path):
-    entries = list((hostile.root / "cache" / "post_sanitizer").glob("*/*.json"))
-    assert len(entries) >= 8
+    entries = EntryStore(hostile.root / "cache" / "post_sanitizer" / "entries.sqlite")
+    assert entries.count() >= 8
     content = hostile.root / "content"
-    assert not list(content.rglob("*.json"))
+    assert not [path for path in content.rglob("*") if path.suffix in (".json", ".sqlite")]
     again = run_build(content, tmp_path / "output",
                       overrides={"CACHE_PATH": str(hostile.root / "cache")})
     assert again.returncode == 0, again.stderr

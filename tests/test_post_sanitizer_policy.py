@@ -431,17 +431,25 @@ def test_cache_round_trip_and_pruning(tmp_path):
     result = CleanResult("<p>x</p>", [Removal("<script>", "Grund", "entfernt", ("<script",))])
     cache.put(key, result)
     assert cache.get(key) == result
-    entry = next(tmp_path.glob("*/*.json"))
+    assert (tmp_path / "entries.sqlite").is_file()
     old = time.time() - 40 * 86400
-    os.utime(entry, (old, old))
-    assert cache.prune(30) == 1 and cache.get(key) is None
+
+    def unused_since_40_days() -> ResultCache:
+        later = ResultCache(tmp_path)  # a later build, which has not used the entry
+        later.entries.remember_use([key], at=old)
+        return later
+
+    assert cache.prune(30) == 0, "used in this build: kept however old its record was"
+    (tmp_path / "zuletzt-aufgeraeumt").unlink()
+    later = unused_since_40_days()
+    assert later.prune(30) == 1 and later.get(key) is None
     assert ResultCache(None).get(key) is None
-    cache.put(key, result)
-    os.utime(entry, (old, old))
-    assert cache.prune(30) == 0, "pruned again on the same day"
+    later.put(key, result)
+    again = unused_since_40_days()
+    assert again.prune(30) == 0, "pruned again on the same day"
     marker = tmp_path / "zuletzt-aufgeraeumt"
     os.utime(marker, (old, old))
-    assert cache.prune(30) == 1 and not entry.exists()
+    assert again.prune(30) == 1 and again.get(key) is None
 
 
 def test_fingerprint_changes_with_backend_and_host():

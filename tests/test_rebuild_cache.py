@@ -268,7 +268,7 @@ def test_reading_cache_reuses_results_and_repeats_what_the_reader_logged(tmp_pat
     settings = {"SITENAME": "KIBIS"}
     source = tmp_path / "post.md"
     source.write_text("Title: Hallo\n\nHallo", encoding="utf-8")
-    cache = ReadingCache(EntryFolder(tmp_path / "cache", ".pickle"), settings)
+    cache = ReadingCache(EntryFolder(tmp_path / "cache"), settings)
     reader = caching_reader(NoisyReader, cache)(settings)
     NoisyReader.reads = 0
     with caplog.at_level(logging.WARNING):

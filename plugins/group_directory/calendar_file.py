@@ -18,7 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cache_files
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
+
 from . import schedule as schedule_module
 from .model import Form, Group, Status
 from .schedule import next_days, rrule
@@ -129,17 +130,14 @@ def calendar_bytes(job: CalendarJob, host: str, tzid: str, today: date,
                    cache_folder: str | None) -> bytes:
     """The calendar file, from `cache_folder` when the same group was written before:
     icalendar's serialising is the slow part of a rebuild's group directory."""
-    cached = Path(cache_folder, cache_key(job, host, tzid, today) + ".ics") if cache_folder \
-        else None
+    cache = EntryStore(Path(cache_folder, ENTRIES_FILE) if cache_folder else None)
+    key = cache_key(job, host, tzid, today) if cache_folder else ""
+    cached = cache.get(key) if cache_folder else None
     if cached is not None:
-        try:
-            return cached.read_bytes()
-        except OSError:
-            pass
+        return cached
     data = build_calendar(job.group, page_url=job.page_url, host=host, tzid=tzid,
                           today=today, contact_note=job.contact_note)
-    if cached is not None:
-        cache_files.remember(cached, data)
+    cache.put(key, data)
     return data
 
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Protocol
 
-from . import cache_files
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
+
 
 POLICY_MODULE = "post_sanitizer.policy"
 _TAG = re.compile(r"<[^>]*>?")
@@ -102,6 +103,7 @@ class SiteCleaner:
         `workers`, `parallel_from`: see `prepare`. `cache_folder`: where cleaned
         descriptions are kept for the next build (None: nowhere)."""
         self.cache_folder = cache_folder
+        self._cache: EntryStore | None = None
         self.policy = policy
         self.backend = {"backend": backend} if backend else {}
         self.site_host = site_host
@@ -167,33 +169,36 @@ class SiteCleaner:
         return result
 
     # --- the cache of cleaned descriptions, for rebuilds ----------------------------------------
-    def _cache_path(self, source: str) -> Path | None:
+    def _cache_key(self, source: str) -> str | None:
         if self.cache_folder is None or self.policy is None:
             return None
+        if self._cache is None:
+            self._cache = EntryStore(self.cache_folder / ENTRIES_FILE)
         key = hashlib.sha256(repr((self.policy.policy_fingerprint(**self.backend,
                                                                   site_host=self.site_host),
                                    sorted(self._markdown_settings.items(), key=str), source,
                                    _code_version())).encode("utf-8", "surrogatepass"))
-        return self.cache_folder / f"{key.hexdigest()}.json"
+        return key.hexdigest()
 
     def _from_cache(self, source: str) -> bool:
-        path = self._cache_path(source)
-        if path is None:
+        key = self._cache_key(source)
+        stored = None if key is None else self._cache.get(key)
+        if stored is None:
             return False
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(stored)
             self._prepared[source] = CleanHtml(data["html"], data["text"],
                                                tuple(data["removals"]))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return False
         return True
 
     def _to_cache(self, source: str, result: CleanHtml) -> None:
-        path = self._cache_path(source)
-        if path is None:
+        key = self._cache_key(source)
+        if key is None:
             return
-        cache_files.remember(path, json.dumps({"html": result.html, "text": result.text,
-                                               "removals": list(result.removals)}).encode())
+        self._cache.put(key, json.dumps({"html": result.html, "text": result.text,
+                                         "removals": list(result.removals)}).encode())
 
     def _clean_markdown(self, source: str, where: str) -> CleanHtml:
         if self.policy is None:

@@ -2,18 +2,18 @@
 
 Bodies are keyed by sha256 of the raw HTML plus `policy_fingerprint()` (allowlists, backend
 and its version, the plugin's code, site host); metadata as metadata_memo.py says. Reports
-are stored with the results, so a cached post still tells editors what was removed. One JSON
-file per entry; written atomically.
+are stored with the results, so a cached post still tells editors what was removed. The
+entries are JSON, all in one SQLite file (sitetools/entry_store.py says why).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
+
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
 
 from .model import CleanResult, Removal
 
@@ -30,17 +30,20 @@ def cache_key(html: str, fingerprint: str) -> str:
     return digest.hexdigest()
 
 
-def entry_path(folder: Path, key: str) -> Path:
-    return folder / key[:2] / f"{key}.json"
-
-
 class ResultCache:
     """Cached CleanResults in `folder`; with folder None, a cache that never hits."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self.hits = 0
-        self.misses = 0
+        self.entries = EntryStore(None if folder is None else folder / ENTRIES_FILE)
+
+    @property
+    def hits(self) -> int:
+        return self.entries.hits
+
+    @property
+    def misses(self) -> int:
+        return self.entries.misses
 
     def get(self, key: str) -> CleanResult | None:
         data = self.get_data(key)
@@ -55,42 +58,27 @@ class ResultCache:
 
     def get_data(self, key: str) -> dict | None:
         """The JSON object stored under `key`, or None."""
-        if self.folder is None:
+        stored = self.entries.get(key)
+        if stored is None:
             return None
-        path = entry_path(self.folder, key)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(stored)
             if data.get("format") != FORMAT:
                 raise ValueError("old format")
-        except (OSError, ValueError, AttributeError):
-            self.misses += 1
+        except (ValueError, AttributeError):
             return None
-        try:
-            os.utime(path)  # keeps entries in use from being pruned
-        except OSError:
-            pass
-        self.hits += 1
         return data
 
     def put_data(self, key: str, data: dict) -> None:
-        if self.folder is None:
-            return
-        path = entry_path(self.folder, key)
         data = {"format": FORMAT, **data}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False)
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot write only makes the build slower
+        self.entries.put(key, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def prune(self, max_age_days: float) -> int:
-        """Delete entries unused for `max_age_days`; return how many. At most once a day:
-        looking at every entry took a few percent of a rebuild."""
+        """Record this build's use of its entries; delete entries unused for
+        `max_age_days`, at most once a day. Returns how many were deleted."""
         if self.folder is None or not self.folder.is_dir():
             return 0
+        self.entries.remember_use()
         now = time.time()
         marker = self.folder / PRUNED_MARKER
         try:
@@ -98,15 +86,7 @@ class ResultCache:
                 return 0
         except OSError:
             pass
-        limit = now - max_age_days * 86400
-        removed = 0
-        for path in self.folder.glob("*/*.json"):
-            try:
-                if path.stat().st_mtime < limit:
-                    path.unlink()
-                    removed += 1
-            except OSError:
-                continue
+        removed = self.entries.remove_older_than(max_age_days * 86400)
         try:
             marker.touch()
         except OSError:

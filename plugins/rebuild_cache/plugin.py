@@ -109,8 +109,8 @@ def open_caches(pelican) -> None:
     remember_compiled_templates(settings, root)
     _current = BuildCaches(
         root=root,
-        reading=ReadingCache(EntryFolder(reading_folder, ".pickle"), settings),
-        render=RenderCache(EntryFolder(render_folder, ".html"), digester, settings),
+        reading=ReadingCache(EntryFolder(reading_folder), settings),
+        render=RenderCache(EntryFolder(render_folder), digester, settings),
         digester=digester)
 
 

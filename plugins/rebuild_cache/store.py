@@ -1,90 +1,34 @@
-"""Cache folders: one per generation, entries written atomically, unused ones removed.
+"""Cache folders: one per generation, its entries in one SQLite file, unused ones removed.
 
-    CACHE_PATH/rebuild_cache/reading-<digest>/ab/abcdef….pickle
-    CACHE_PATH/rebuild_cache/render-<digest>/ab/abcdef….html
+    CACHE_PATH/rebuild_cache/reading-<digest>/entries.sqlite
+    CACHE_PATH/rebuild_cache/render-<digest>/entries.sqlite
 
 A build only ever reads entries of its own generation (see fingerprint.py). After a
 successful build, entries of that generation the build did not use are removed (they belong
 to older versions of a file or page), and only the most recently used generations are kept.
+Why one file and not a file per entry: sitetools/entry_store.py.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
+
+from sitetools.entry_store import ENTRIES_FILE, EntryStore
 
 USED_MARKER = ".used"
 
 
-class EntryFolder:
-    """Entries named by key in `folder`; `None` makes a folder that never hits."""
+class EntryFolder(EntryStore):
+    """The entries of one generation folder; `None` makes a folder that never hits."""
 
-    def __init__(self, folder: Path | None, suffix: str) -> None:
+    def __init__(self, folder: Path | None) -> None:
+        super().__init__(None if folder is None else folder / ENTRIES_FILE)
         self.folder = folder
-        self.suffix = suffix
-        self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
 
-    def path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}{self.suffix}"
-
-    def read(self, key: str) -> bytes | None:
-        if self.folder is None:
-            return None
-        try:
-            data = self.path(key).read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        self.used.add(key)
-        self.hits += 1
-        return data
-
-    def contains(self, key: str) -> bool:
-        return self.folder is not None and self.path(key).is_file()
-
-    def write(self, key: str, data: bytes) -> None:
-        if self.folder is None:
-            return
-        self.used.add(key)
-        path = self.path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next build slower
-
-    def count(self) -> int:
-        if self.folder is None or not self.folder.is_dir():
-            return 0
-        return sum(len(os.listdir(shard.path)) for shard in os.scandir(self.folder)
-                   if shard.is_dir())
-
-    def remove_unused(self) -> int:
-        """Delete the entries this build did not use; returns how many."""
-        if self.folder is None or not self.folder.is_dir():
-            return 0
-        removed = 0
-        for shard in os.scandir(self.folder):
-            if not shard.is_dir():
-                continue
-            for entry in os.scandir(shard.path):
-                key = entry.name.removesuffix(self.suffix)
-                if key not in self.used:
-                    try:
-                        os.unlink(entry.path)
-                        removed += 1
-                    except OSError:
-                        pass
-        return removed
+    read = EntryStore.get
+    write = EntryStore.put
 
 
 def generation_folder(root: Path, kind: str, digest: str) -> Path:
