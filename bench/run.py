@@ -290,6 +290,26 @@ def measure_run(command: list[str], work: Path, output: Path, content: Path,
         measurements.skipped_unchanged += 1
 
 
+def file_system_of(path: Path) -> str:
+    """The type of the file system `path` is on ("ext4", "tmpfs"), from /proc/mounts; "?"
+    where there is none. Creating files costs very different amounts on each (README.md)."""
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "?"
+    best, kind = "", "?"
+    resolved = str(path.resolve())
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = resolved == point or resolved.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best):
+            best, kind = point, fields[2]
+    return kind
+
+
 def chosen_variants(parser: argparse.ArgumentParser, names: str) -> list[str]:
     variants = list(dict.fromkeys(name.strip() for name in names.split(",") if name.strip()))
     unknown = [name for name in variants if name not in VARIANTS]
@@ -310,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default="ours,plain",
                         help=f"comma-separated, from: {', '.join(VARIANTS)} "
                              "(ours and plain are always measured)")
+    parser.add_argument("--work-dir", type=Path, default=None,
+                        help="where the generated site and the builds go (default: the "
+                             "system's temporary folder); e.g. /dev/shm to measure without "
+                             "the disk's file system, see bench/README.md")
     parser.add_argument("--markdown", action="store_true",
                         help="also print the main figures as a Markdown table for README.md")
     args = parser.parse_args(argv)
@@ -319,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts muss mindestens 8 sein (Beitrag 7 wird für den Neubau geändert)")
     variants = chosen_variants(parser, args.variants)
 
-    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    work = Path(tempfile.mkdtemp(prefix="bench-", dir=args.work_dir))
+    args.file_system = file_system_of(work)
     try:
         progress(f"Erzeuge {args.posts} Beiträge und {args.groups} Gruppen …")
         content = work / "content"
@@ -426,7 +451,8 @@ def format_ratio(figure: Figure, measurements: Measurements, reference: Measurem
 
 def print_table(args, variants: list[str], measurements: dict[str, Measurements]) -> None:
     print(f"\n{args.posts} Beiträge, {args.groups} Gruppen (Pelican pur baut nur die Beiträge), "
-          f"{args.runs} Läufe (min/Median/max; Verhältnis: Median geteilt durch Pelican pur)\n")
+          f"{args.runs} Läufe (min/Median/max; Verhältnis: Median geteilt durch Pelican pur); "
+          f"Dateisystem: {getattr(args, 'file_system', '?')}\n")
     reference = measurements["plain"]
     rows = [[figure.label] + [
         cell_with_ratio(figure, measurements[v], reference) for v in variants]
@@ -484,8 +510,8 @@ def print_markdown(args, measurements: dict[str, Measurements]) -> None:
     print(f"\nMarkdown für README.md:\n\n"
           f"{args.posts} Beiträge und {args.groups} Gruppen (Pelican pur baut nur die "
           f"Beiträge), {args.runs} Läufe; Python {platform.python_version()}, "
-          f"{platform.system()}, {os.cpu_count()} Prozessorkerne. Eine einzelne Zahl: "
-          f"alle Läufe gleich.\n")
+          f"{platform.system()}, {os.cpu_count()} Prozessorkerne, Dateisystem "
+          f"{getattr(args, 'file_system', '?')}. Eine einzelne Zahl: alle Läufe gleich.\n")
     print("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
           "| Verhältnis (Median) |")
     print("|---|---:|---:|---:|")

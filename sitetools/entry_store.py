@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS entries (
 ) WITHOUT ROWID
 """
 BUSY_TIMEOUT_MS = 60_000
+# remember_use() rewrites an entry's time of use only when the recorded one is older than
+# this: recording all 3,000 entries of a rebuild took 40 ms, for a pruning measured in days.
+USE_RECORDED_FOR = 86400  # seconds
 ENTRIES_FILE = "entries.sqlite"  #: the usual name of a store inside a cache folder
 
 # (pid, path) -> connection. Kept, never closed: see the module docstring.
@@ -94,6 +97,7 @@ class EntryStore:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.used: set[str] = set()
+        self._use_to_record: set[str] = set()  # read, and recorded as used long ago
         self.hits = 0
         self.misses = 0
 
@@ -105,7 +109,7 @@ class EntryStore:
         if connection is None:
             return None
         try:
-            row = connection.execute("SELECT data FROM entries WHERE key = ?",
+            row = connection.execute("SELECT data, used FROM entries WHERE key = ?",
                                      (key,)).fetchone()
         except sqlite3.Error:
             row = None
@@ -113,6 +117,8 @@ class EntryStore:
             self.misses += 1
             return None
         self.used.add(key)
+        if row[1] < time.time() - USE_RECORDED_FOR:
+            self._use_to_record.add(key)
         self.hits += 1
         return bytes(row[0])
 
@@ -157,7 +163,8 @@ class EntryStore:
 
     def remember_use(self, keys: Iterable[str] | None = None, at: float | None = None
                      ) -> None:
-        """Mark `keys` (default: every key used in this build) as used `at` (default: now)."""
+        """Mark `keys` as used `at` (default: now). By default the entries read in this build
+        whose recorded use is older than a day; those written in it were recorded then."""
         connection = self._connection()
         if connection is None:
             return
@@ -165,8 +172,10 @@ class EntryStore:
         try:
             with _transaction(connection):
                 connection.executemany("UPDATE entries SET used = ? WHERE key = ?",
-                                       ((when, key) for key in (self.used if keys is None
-                                                                else keys)))
+                                       ((when, key) for key in (
+                                           self._use_to_record if keys is None else keys)))
+            if keys is None:
+                self._use_to_record.clear()
         except sqlite3.Error:
             pass
 

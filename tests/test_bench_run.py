@@ -7,6 +7,9 @@ fast. The benchmark itself is run by hand (`python3 make.py bench`).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+import pytest
 
 from bench import run as bench
 
@@ -158,3 +161,11 @@ def test_markdown_table(capsys):
     assert "| Suchindex: Spitzenspeicher | 187 MiB | – | – |" in lines
     assert "| Ausgabe | 10.0 MiB | 10.0 MiB | 1.00× |" in lines
     assert "- Vollbau: 1.30× so lang wie Pelican pur (Ziel ≤ 1.3×) – erreicht" in lines
+
+
+@pytest.mark.skipif(not Path("/proc/mounts").is_file(), reason="Linux only")
+def test_the_file_system_of_the_work_folder_is_named(tmp_path):
+    # The longest mount point that contains the folder decides: "/" is ext4 here, while
+    # /proc is always proc.
+    assert bench.file_system_of(Path("/proc/self")) == "proc"
+    assert bench.file_system_of(tmp_path) not in ("?", "proc")

@@ -54,6 +54,18 @@ def test_entries_unused_for_a_while_are_pruned(tmp_path):
     assert store.keys() == ["heute"]
 
 
+def test_an_entry_read_again_is_recorded_as_used_and_survives_pruning(tmp_path):
+    store = EntryStore(tmp_path / ENTRIES_FILE)
+    for key in ("gelesen", "nicht-gelesen"):
+        store.put(key, b"x")
+    store.remember_use(["gelesen", "nicht-gelesen"], at=time.time() - 40 * 86400)
+    later = EntryStore(tmp_path / ENTRIES_FILE)
+    assert later.get("gelesen") == b"x"
+    later.remember_use()
+    assert later.remove_older_than(30 * 86400) == 1
+    assert later.keys() == ["gelesen"]
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="helpers fork; Windows has no fork")
 def test_a_forked_helper_writes_with_its_own_connection_and_the_build_reads_it(tmp_path):
     store = EntryStore(tmp_path / ENTRIES_FILE)

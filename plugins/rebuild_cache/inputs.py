@@ -133,8 +133,7 @@ class Digester:
     def value(self, value) -> bytes:
         kind = type(value)
         if kind is str or isinstance(value, str):  # Markup too
-            data = value.encode("utf-8", "surrogatepass")
-            return b"s%d:" % len(data) + data
+            return _text(value)
         if value is None or kind in (bool, int, float):
             return repr(value).encode()
         if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
@@ -165,6 +164,11 @@ class Digester:
 
     # --- by kind -----------------------------------------------------------------------------
     def _compute(self, value) -> bytes:
+        kind = type(value)  # the common kinds first: a rebuild digests 200,000 values
+        if kind is dict:
+            return self._mapping(value)
+        if kind is list or kind is tuple:
+            return _hash(b"l", *(self.value(item) for item in value))
         if isinstance(value, Content):
             return self.content(value)
         if isinstance(value, URLWrapper):
@@ -179,8 +183,7 @@ class Digester:
         if isinstance(value, FUNCTIONS):
             return _hash(b"f", stable_text(value).encode())
         if isinstance(value, Mapping):
-            items = sorted((self.value(k), self.value(v)) for k, v in value.items())
-            return _hash(b"m", *(k + b":" + v for k, v in items))
+            return self._mapping(value)
         if isinstance(value, (set, frozenset)):
             return _hash(b"S", *sorted(self.value(item) for item in value))
         if isinstance(value, (list, tuple)) or _is_sequence(value):
@@ -192,6 +195,13 @@ class Digester:
         if fields is None:
             return _hash(b"r", stable_text(value).encode())
         return self._object(b"o", value, fields)
+
+    def _mapping(self, value: Mapping) -> bytes:
+        value_of = self.value
+        items = sorted(
+            ((_text(k) if type(k) is str else value_of(k)) + b":" + value_of(v)
+             for k, v in value.items()))
+        return _hash(b"m", *items)
 
     def _object(self, kind: bytes, value, fields: dict) -> bytes:
         # In the order the class sets its fields, which is the same in every run: sorting
@@ -268,9 +278,12 @@ def _is_sequence(value) -> bool:
 
 
 
+def _text(value: str) -> bytes:
+    data = value.encode("utf-8", "surrogatepass")
+    return b"s%d:" % len(data) + data
+
+
 def _hash(kind: bytes, *parts: bytes) -> bytes:
-    digest = hashlib.sha256(kind)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.digest()
+    """sha256 of `kind` and each part with its length before it (one buffer, one call)."""
+    return hashlib.sha256(kind + b"".join(
+        [len(part).to_bytes(8, "little") + part for part in parts])).digest()
