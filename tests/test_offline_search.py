@@ -11,13 +11,14 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from offline_search import csp, indexer, plugin, selection, service, synonyms
+from offline_search import csp, indexer, plugin, selection, service, shards, synonyms
 from offline_search.defaults import DEFAULTS
 from offline_search.service import PagefindService, ServiceError, find_executable
 from offline_search.words import Expander, Vocabulary, forms, tokens
@@ -737,3 +738,42 @@ def test_a_failure_while_writing_is_an_error_and_ends_pagefind(runs, caplog):
     plugin.index_site(runs.pelican)  # nothing more to do, nothing more to say
     assert not (runs.site / "pagefind").exists()
     assert len([r for r in caplog.records if r.levelname == "ERROR"]) == 1
+
+
+# --- shards -----------------------------------------------------------------------------------
+def documents(posts: int, pages: int, groups: int) -> list[selection.Document]:
+    return ([selection.Document(f"beitraege/bericht-{n}/index.html", f"beitraege/bericht-{n}/",
+                                selection.POST, "") for n in range(posts)]
+            + [selection.Document(f"seite-{n}/index.html", f"seite-{n}/", selection.PAGE, "")
+               for n in range(pages)]
+            + [selection.Document(f"gruppen/gruppe-{n}/index.html", f"gruppen/gruppe-{n}/",
+                                  selection.GROUP, "") for n in range(groups)])
+
+
+def test_posts_and_groups_get_shards_of_their_own_so_the_posts_bundles_are_written_early():
+    site = documents(1000, 7, 930)
+    plan = shards.plan_shards(site, per_shard=250, most=16)
+    placed = [plan.shard_of(document) for document in site]
+    post_shards = set(placed[:1007])  # the pages join the posts: too few for a shard
+    group_shards = set(placed[1007:])
+    assert post_shards == set(range(5)) and group_shards == set(range(5, 9))
+    assert plan.count == 9
+    # Stable: a page's shard follows from its URL, not from its place in the build's order.
+    shuffled = site[:1000][::-1] + site[1000:1007] + site[1007:][::-1]
+    again = shards.plan_shards(shuffled, 250, 16)
+    assert [again.shard_of(document) for document in site] == placed
+
+
+def test_beside_ten_thousand_groups_posts_keep_small_shards_and_the_total_is_capped():
+    site = documents(1000, 7, 10_000)
+    plan = shards.plan_shards(site, per_shard=250, most=16)
+    sizes = Counter(plan.shard_of(document) for document in site)
+    assert plan.count == 16 and set(sizes) == set(range(16))
+    assert max(sizes[n] for n in range(5)) < 250  # a changed post re-indexes few pages
+
+
+def test_a_small_site_keeps_one_shard_and_a_site_of_one_kind_splits_by_url():
+    assert shards.plan_shards(documents(16, 7, 22), per_shard=250, most=16).count == 1
+    plan = shards.plan_shards(documents(0, 0, 40), per_shard=10, most=3)
+    assert plan.count == 3
+    assert shards.plan_shards(documents(5, 5, 5), per_shard=0, most=16).count == 1

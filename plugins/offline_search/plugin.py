@@ -76,25 +76,25 @@ def collect(generators) -> None:
         [(s.word, s.term) for s in synonym_list.synonyms],
         [*topics, *setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS")],
         limit=setting(settings, "OFFLINE_SEARCH_MAX_EXTRA_WORDS"))
-    count = shards.shard_count(len(documents),
-                               setting(settings, "OFFLINE_SEARCH_PAGES_PER_SHARD"),
-                               setting(settings, "OFFLINE_SEARCH_MAX_SHARDS"))
+    plan = shards.plan_shards(documents, setting(settings, "OFFLINE_SEARCH_PAGES_PER_SHARD"),
+                              setting(settings, "OFFLINE_SEARCH_MAX_SHARDS"))
+    count = plan.count
     bundle_dir = setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR")
     # For the search page (search.html): the bundles it merges into the primary one.
     first.context["OFFLINE_SEARCH_MERGED_BUNDLES"] = shards.shard_dirs(bundle_dir, count)[1:]
     words = ([(s.word, s.term) for s in synonym_list.synonyms], topics,
              setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS"))
-    start_session(settings, first.output_path, documents, expander, count, repr(words))
+    start_session(settings, first.output_path, documents, expander, plan, repr(words))
 
 
-def settings_digest(settings: dict, count: int, words: str) -> str:
+def settings_digest(settings: dict, plan: shards.ShardPlan, words: str) -> str:
     """Everything besides the documents that makes a shard's bundle what it is."""
     digest = hashlib.sha256(words.encode("utf-8", "surrogatepass"))
     for name in ("OFFLINE_SEARCH_BUNDLE_DIR", "OFFLINE_SEARCH_LANGUAGE",
                  "OFFLINE_SEARCH_EXCLUDE_SELECTORS", "OFFLINE_SEARCH_MAX_EXTRA_WORDS",
                  "OFFLINE_SEARCH_UNUSED_FILES"):
         digest.update(f"{name}={setting(settings, name)!r}\n".encode())
-    digest.update(f"shards={count}\n".encode())
+    digest.update(f"shards={plan.count}\n".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     try:
@@ -107,13 +107,13 @@ def settings_digest(settings: dict, count: int, words: str) -> str:
 
 
 def start_session(settings: dict, output_path: str, documents: list[selection.Document],
-                  expander: Expander, count: int, words: str) -> None:
+                  expander: Expander, plan: shards.ShardPlan, words: str) -> None:
     key = os.path.realpath(output_path)
     try:
         _SESSIONS[key] = shards.ShardedIndex(
             Path(output_path), documents, expander,
             Path(settings.get("CACHE_PATH") or "cache").resolve() / "offline_search",
-            settings_digest(settings, count, words), shards=count,
+            settings_digest(settings, plan, words), shards=plan,
             bundle_dir=setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR"),
             keep_paths=[setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS")],
             language=setting(settings, "OFFLINE_SEARCH_LANGUAGE"),

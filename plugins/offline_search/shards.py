@@ -27,6 +27,7 @@ import math
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +51,63 @@ def shard_count(documents: int, per_shard: int, most: int) -> int:
 
 
 def shard_of(url: str, count: int) -> int:
-    """A document's shard: stable across builds, whatever else is added or removed."""
+    """A document's place among `count` shards: stable across builds, whatever else is
+    added or removed."""
     return int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % count
+
+
+@dataclass(frozen=True)
+class ShardPlan:
+    """Which shard each document goes to.
+
+    Pelican writes the posts and pages first and the group pages last. A shard that mixes
+    both is complete, and Pagefind can write its bundle, only once the last group page is
+    written; a full build then waited about a second for the bundles after everything else
+    was done. So posts (with the few pages) and groups get shards of their own, each kind
+    spread over its shards by a hash of the URL (stable across builds): the posts' bundles
+    are written while Pelican still writes the groups, and a rebuild after a changed post
+    indexes only posts again."""
+
+    count: int
+    first_shard: dict[str, int]  #: kind of document -> its first shard
+    shards_of_kind: dict[str, int]  #: kind -> how many shards it has
+    kind_section: dict[str, str]  #: kind -> the kind whose shards it shares
+
+    def shard_of(self, document: Document) -> int:
+        section = self.kind_section.get(document.kind, document.kind)
+        if section not in self.first_shard:
+            return shard_of(document.url, self.count)
+        return self.first_shard[section] + shard_of(document.url,
+                                                    self.shards_of_kind[section])
+
+
+def plan_shards(documents: Sequence[Document], per_shard: int, most: int) -> ShardPlan:
+    """Shards of about `per_shard` documents, at most `most` in all, one set per kind of
+    document in the order of `documents` (posts, pages, groups). A kind with fewer than half
+    a shard's documents shares the shards of the kind before it (the pages those of the
+    posts); where the kinds need more than `most` shards, the kind with the most gives some
+    up, so posts keep small shards even beside 10,000 groups."""
+    per_kind = Counter(document.kind for document in documents)  # in order of appearance
+    sizes: dict[str, int] = {}
+    kind_section: dict[str, str] = {}
+    for kind, size in per_kind.items():
+        previous = next(reversed(sizes), None)
+        small = per_shard > 0 and size < per_shard / 2
+        section = previous if small and previous else kind
+        kind_section[kind] = section
+        sizes[section] = sizes.get(section, 0) + size
+    if per_shard <= 0 or not sizes or len(sizes) > most:
+        count = shard_count(len(documents), per_shard, most)
+        return ShardPlan(count, {}, {}, {})
+    shards = {section: max(1, math.ceil(size / per_shard)) for section, size in sizes.items()}
+    while sum(shards.values()) > most:
+        largest = max(shards, key=lambda section: (shards[section], sizes[section]))
+        shards[largest] -= 1
+    first, start = {}, 0
+    for section, number in shards.items():
+        first[section] = start
+        start += number
+    return ShardPlan(start, first, shards, kind_section)
 
 
 def shard_dir(bundle_dir: str, number: int) -> str:
@@ -104,7 +160,7 @@ class ShardedIndex:
     besides the documents that changes a bundle (plugin.py makes it)."""
 
     def __init__(self, output_path: Path, documents: Sequence[Document], expander: Expander,
-                 cache: Path, settings_digest: str, *, shards: int = 1,
+                 cache: Path, settings_digest: str, *, shards: int | ShardPlan = 1,
                  bundle_dir: str = "pagefind", keep_paths: Sequence[str] = (),
                  executable: Path | None = None, **session_options) -> None:
         self.output_path = Path(os.path.abspath(output_path))
@@ -116,10 +172,11 @@ class ShardedIndex:
         self.executable = executable
         self.session_options = session_options
         self.settings_digest = settings_digest
-        self.shards = [Shard(n, shard_dir(bundle_dir, n), {}) for n in range(shards)]
+        plan = shards if isinstance(shards, ShardPlan) else ShardPlan(shards, {}, {}, {})
+        self.shards = [Shard(n, shard_dir(bundle_dir, n), {}) for n in range(plan.count)]
         self.by_page: dict[str, Shard] = {}
         for document in documents:
-            shard = self.shards[shard_of(document.url, shards)]
+            shard = self.shards[plan.shard_of(document)]
             page = file_key(self.output_path / document.save_as)
             shard.documents[page] = document
             self.by_page[page] = shard
