@@ -2,89 +2,187 @@
 
 The build caches hold thousands of small entries: a post's Markdown, its cleaned body,
 summary and metadata, every rendered page. As one file each, a full build of 1,000 posts
-and 1,000 groups created about 11,000 files and 800 folders in the cache. On ext4,
-creating a file right after many were deleted (the previous build's output, a cleared
-cache) scans the inode table for each new one: measured here, that cost more CPU than
-Markdown and bleach together. One SQLite file per cache holds the same entries in a few
-inodes; an insert takes about 40 µs, a lookup about 5 µs.
+and 1,000 groups created about 11,000 files and 800 folders in the cache. On a file system
+like this machine's (ext4 without a journal), creating a file soon after many were deleted
+(the previous build's output, a cleared cache) scans past every recently deleted inode: a
+quarter of a full build's CPU time went there. One SQLite file per cache holds the same
+entries in three files; an insert takes about 40 µs, a lookup about 5 µs.
 
-Safe for several processes: WAL mode lets the build read while a helper process writes,
-every write is committed at once (a helper's entry is visible the moment it says it is
-done), and each process opens its own connection: a connection must never be used in a
-process forked from the one that opened it. Connections are kept for the life of the
-process and never closed in a forked child (closing one there could remove the parent's
-write-ahead log).
+Several processes share a store: a build forks helpers that fill the caches, and the preview
+and a publish build may run at once. WAL mode lets readers go on while one process writes;
+every write is committed at once, so a helper's entry is visible the moment it says it is
+done. Each process opens its own connection (one must never be used in a process forked
+from the one that opened it) and never closes one it inherited: closing it there could
+remove the parent's write-ahead log. A new store is made complete in a file of its own and
+then linked into place, so processes opening it at the same moment all see the same one.
 
 Nothing here may fail a build: a cache that cannot be read or written only makes the build
-slower. A damaged file is put aside and started anew.
+slower. A file SQLite reports as damaged is put aside (`entries.sqlite.defekt`, replacing
+an earlier one) and the store starts empty; a store locked by another process for longer
+than BUSY_TIMEOUT is left alone by this one for the rest of its build. Not for network
+shares: SQLite's WAL mode needs the shared memory of one machine.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY,
     data BLOB NOT NULL,
     used REAL NOT NULL
-) WITHOUT ROWID
+)
 """
-BUSY_TIMEOUT_MS = 60_000
+ENTRIES_FILE = "entries.sqlite"  #: the usual name of a store inside a cache folder
+BUSY_TIMEOUT = 10.0  # seconds: another process writing one entry takes milliseconds
+RETRY_AFTER = 30.0  # seconds before a store that could not be opened is tried again
 # remember_use() rewrites an entry's time of use only when the recorded one is older than
 # this: recording all 3,000 entries of a rebuild took 40 ms, for a pruning measured in days.
 USE_RECORDED_FOR = 86400  # seconds
-ENTRIES_FILE = "entries.sqlite"  #: the usual name of a store inside a cache folder
+DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
-# (pid, path) -> connection. Kept, never closed: see the module docstring.
-_connections: dict[tuple[int, str], sqlite3.Connection] = {}
+
+class _Open:
+    """This process's connection to one store, and which file it has open."""
+
+    def __init__(self, connection: sqlite3.Connection, identity: tuple[int, int]) -> None:
+        self.connection = connection
+        self.identity = identity
+
+
+# (pid, path) -> the open store, or the time opening it failed. Kept for the life of the
+# process and never closed in a forked child: see the module docstring.
+_open: dict[tuple[int, str], _Open | float] = {}
+
+
+def _identity(path: str) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in DAMAGED
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY,
+                                                              sqlite3.SQLITE_LOCKED)
+
+
+def _create(path: str) -> None:
+    """Make the store at `path` unless it exists: complete (WAL mode, table) in a file of
+    its own first, then linked to its name, which fails if another process was quicker."""
+    fresh = f"{path}.{os.getpid()}.neu"
+    try:
+        connection = sqlite3.connect(fresh, isolation_level=None)
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(SCHEMA)
+        finally:
+            connection.close()
+        try:
+            os.link(fresh, path)
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links here (FAT): not atomic, but never over a store
+            if not os.path.exists(path):
+                os.replace(fresh, path)
+    finally:
+        for leftover in (fresh, f"{fresh}-wal", f"{fresh}-shm"):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
 
 
 def _connect(path: str) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                 isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA journal_mode=WAL")
-    # A cache may lose its last writes in a power cut; it must not be corrupted (WAL with
-    # NORMAL keeps it consistent), and a lost entry is only made again.
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(SCHEMA)
+    if not os.path.exists(path):
+        _create(path)
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None,
+                                 check_same_thread=False)
+    try:
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            connection.execute("PRAGMA journal_mode=WAL")
+        # A cache may lose its last writes in a power cut; it must not be corrupted (WAL
+        # with NORMAL keeps it consistent), and a lost entry is only made again.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(SCHEMA)
+    except BaseException:
+        connection.close()
+        raise
     return connection
 
 
 def connection_for(path: Path) -> sqlite3.Connection | None:
-    """This process's connection to the store at `path`; None if it cannot be opened."""
+    """This process's connection to the store at `path`; None if it cannot be opened now.
+    A store whose file was removed or replaced since (a deleted cache folder, a store put
+    aside) is opened anew."""
     name = str(path)
     key = (os.getpid(), name)
-    connection = _connections.get(key)
-    if connection is not None:
-        return connection
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = _connect(name)
-    except sqlite3.DatabaseError:
-        connection = _start_afresh(path)
-    except (OSError, sqlite3.Error):
-        return None
-    if connection is not None:
-        _connections[key] = connection
-    return connection
+    known = _open.get(key)
+    if isinstance(known, float):
+        if time.monotonic() - known < RETRY_AFTER:
+            return None
+        known = None
+    if known is not None:
+        try:
+            if _identity(name) == known.identity:
+                return known.connection
+        except OSError:
+            pass
+        known.connection.close()  # opened by this process: safe to close
+        del _open[key]
+    for attempt in ("first", "after putting a damaged file aside"):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            connection = _connect(name)
+            _open[key] = _Open(connection, _identity(name))
+            return connection
+        except sqlite3.Error as error:
+            if not _is_damage(error) or attempt != "first":
+                break
+            put_aside(path)
+        except OSError:
+            break
+    _open[key] = time.monotonic()
+    return None
 
 
-def _start_afresh(path: Path) -> sqlite3.Connection | None:
-    """A damaged or foreign file: move it aside (never delete what might be someone's) and
-    begin an empty store."""
-    try:
-        os.replace(path, path.with_name(f"{path.name}.defekt-{int(time.time())}"))
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return _connect(str(path))
-    except (OSError, sqlite3.Error):
-        return None
+def put_aside(path: Path) -> None:
+    """Move a damaged store and its log out of the way; the next use starts an empty one."""
+    logger.warning("Zwischenspeicher %s ist beschädigt und wird neu angelegt (der Bau dauert "
+                   "dadurch einmal länger).", path)
+    forget(path)
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.replace(f"{path}{suffix}", f"{path}.defekt{suffix}")
+        except OSError:
+            pass
+
+
+def forget(path: Path) -> None:
+    """Close this process's connection to `path`, if it has one."""
+    known = _open.pop((os.getpid(), str(path)), None)
+    if isinstance(known, _Open):
+        known.connection.close()
+
+
+def close_stores_under(folder: Path) -> None:
+    """Close this process's stores inside `folder`, before the folder is removed."""
+    prefix = os.path.join(str(folder), "")
+    for pid, name in list(_open):
+        if pid == os.getpid() and name.startswith(prefix):
+            forget(Path(name))
 
 
 class EntryStore:
@@ -97,22 +195,31 @@ class EntryStore:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self.used: set[str] = set()
-        self._use_to_record: set[str] = set()  # read, and recorded as used long ago
         self.hits = 0
         self.misses = 0
+        self._use_to_record: set[str] = set()  # read, and recorded as used long ago
+        self._writable = True
 
     def _connection(self) -> sqlite3.Connection | None:
         return None if self.path is None else connection_for(self.path)
 
+    def _failed(self, error: sqlite3.Error, writing: bool = False) -> None:
+        if _is_damage(error):
+            put_aside(self.path)
+        elif writing and _is_busy(error) and self._writable:
+            self._writable = False
+            logger.warning("Zwischenspeicher %s ist von einem anderen Vorgang gesperrt; dieser "
+                           "Bau legt dort nichts ab (er dauert nur länger).", self.path)
+
     def get(self, key: str) -> bytes | None:
         connection = self._connection()
-        if connection is None:
-            return None
-        try:
-            row = connection.execute("SELECT data, used FROM entries WHERE key = ?",
-                                     (key,)).fetchone()
-        except sqlite3.Error:
-            row = None
+        row = None
+        if connection is not None:
+            try:
+                row = connection.execute("SELECT data, used FROM entries WHERE key = ?",
+                                         (key,)).fetchone()
+            except sqlite3.Error as error:
+                self._failed(error)
         if row is None:
             self.misses += 1
             return None
@@ -129,27 +236,29 @@ class EntryStore:
         try:
             return connection.execute("SELECT 1 FROM entries WHERE key = ?",
                                       (key,)).fetchone() is not None
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return False
 
     def put(self, key: str, data: bytes) -> None:
-        connection = self._connection()
+        connection = self._connection() if self._writable else None
         if connection is None:
             return
         self.used.add(key)
         try:
             connection.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
                                (key, data, time.time()))
-        except sqlite3.Error:
-            pass
+        except sqlite3.Error as error:
+            self._failed(error, writing=True)
 
     def count(self) -> int:
         connection = self._connection()
-        if connection is None or not self.path.exists():
+        if connection is None:
             return 0
         try:
             return connection.execute("SELECT count(*) FROM entries").fetchone()[0]
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return 0
 
     def keys(self) -> list[str]:
@@ -158,64 +267,62 @@ class EntryStore:
             return []
         try:
             return [row[0] for row in connection.execute("SELECT key FROM entries")]
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return []
 
     def remember_use(self, keys: Iterable[str] | None = None, at: float | None = None
                      ) -> None:
         """Mark `keys` as used `at` (default: now). By default the entries read in this build
         whose recorded use is older than a day; those written in it were recorded then."""
-        connection = self._connection()
-        if connection is None:
-            return
+        chosen = self._use_to_record if keys is None else set(keys)
         when = time.time() if at is None else at
-        try:
-            with _transaction(connection):
-                connection.executemany("UPDATE entries SET used = ? WHERE key = ?",
-                                       ((when, key) for key in (
-                                           self._use_to_record if keys is None else keys)))
-            if keys is None:
-                self._use_to_record.clear()
-        except sqlite3.Error:
-            pass
+
+        def record(connection: sqlite3.Connection) -> bool:
+            connection.executemany("UPDATE entries SET used = ? WHERE key = ?",
+                                   ((when, key) for key in chosen))
+            return True
+
+        if self._in_transaction(record, False) and keys is None:
+            self._use_to_record.clear()
 
     def remove_unused(self) -> int:
         """Delete every entry this process did not read or write in this build."""
-        connection = self._connection()
-        if connection is None:
-            return 0
-        try:
-            with _transaction(connection):
-                connection.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
-                connection.execute("DELETE FROM kept")
-                connection.executemany("INSERT OR IGNORE INTO kept VALUES (?)",
-                                       ((key,) for key in self.used))
-                removed = connection.execute(
-                    "DELETE FROM entries WHERE key NOT IN (SELECT key FROM kept)").rowcount
-                connection.execute("DELETE FROM kept")
+
+        def remove(connection: sqlite3.Connection) -> int:
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM kept")
+            connection.executemany("INSERT OR IGNORE INTO kept VALUES (?)",
+                                   ((key,) for key in self.used))
+            removed = connection.execute(
+                "DELETE FROM entries WHERE key NOT IN (SELECT key FROM kept)").rowcount
+            connection.execute("DELETE FROM kept")
             return removed
-        except sqlite3.Error:
-            return 0
+
+        return self._in_transaction(remove, 0)
 
     def remove_older_than(self, seconds: float) -> int:
         """Delete entries not used for `seconds`."""
-        connection = self._connection()
+        return self._in_transaction(
+            lambda connection: connection.execute("DELETE FROM entries WHERE used < ?",
+                                                  (time.time() - seconds,)).rowcount, 0)
+
+    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], failed: T) -> T:
+        """`work(connection)` in one transaction; `failed` if the store cannot be written
+        now (the transaction is then rolled back and has had no effect)."""
+        connection = self._connection() if self._writable else None
         if connection is None:
-            return 0
+            return failed
         try:
-            return connection.execute("DELETE FROM entries WHERE used < ?",
-                                      (time.time() - seconds,)).rowcount
-        except sqlite3.Error:
-            return 0
-
-
-@contextmanager
-def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
-    """BEGIN … COMMIT on a connection that otherwise commits every statement."""
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+            connection.execute("BEGIN IMMEDIATE")
+            result = work(connection)
+            connection.execute("COMMIT")
+            return result
+        except sqlite3.Error as error:
+            if connection.in_transaction:
+                try:
+                    connection.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            self._failed(error, writing=True)
+            return failed

@@ -464,3 +464,16 @@ def test_the_next_build_takes_cleaned_descriptions_from_the_cache(tmp_path):
     other_site = SiteCleaner(policy, {"output_format": "html5"}, "andere.example",
                              cache_folder=tmp_path)
     assert other_site.markdown(source, "") == cleaned  # another host: another key, fresh
+@pytest.mark.skipif(policy is None, reason="post_sanitizer.policy is not there yet")
+def test_descriptions_no_longer_in_the_table_leave_the_cache(tmp_path):
+    (tmp_path / "alt.json").write_text("{}", encoding="utf-8")  # before entries.sqlite
+    first = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
+    first.markdown("Wir treffen uns dienstags.", "gruppen.csv, Zeile 2")
+    first.markdown("Die Gruppe hat sich aufgelöst.", "gruppen.csv, Zeile 3")
+    later = SiteCleaner(policy, {"output_format": "html5"}, cache_folder=tmp_path)
+    later.markdown("Wir treffen uns dienstags.", "gruppen.csv, Zeile 2")
+    later.forget_unused_descriptions()
+    assert len(EntryStore(tmp_path / ENTRIES_FILE).keys()) == 1
+    assert not (tmp_path / "alt.json").exists()
+
+

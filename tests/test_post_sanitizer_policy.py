@@ -452,6 +452,27 @@ def test_cache_round_trip_and_pruning(tmp_path):
     assert again.prune(30) == 1 and again.get(key) is None
 
 
+def test_an_entry_read_in_a_build_is_kept_by_pruning_and_the_old_layout_goes(tmp_path):
+    key = cache_key("<p>x</p>", "fp")
+    result = CleanResult("<p>x</p>", [])
+    ResultCache(tmp_path).put(key, result)
+    ResultCache(tmp_path).entries.remember_use([key], at=time.time() - 40 * 86400)
+    old_layout = tmp_path / "ab" / ("ab" + "0" * 62 + ".json")
+    old_layout.parent.mkdir()
+    old_layout.write_text('{"format": 1, "html": "", "removals": []}', encoding="utf-8")
+    later = ResultCache(tmp_path)  # a later build reads the entry, unused for 40 days
+    assert later.get(key) == result and (later.hits, later.misses) == (1, 0)
+    assert later.prune(30) == 1  # the old file only
+    assert ResultCache(tmp_path).get(key) == result
+    assert not old_layout.parent.exists()
+
+
+def test_an_unreadable_entry_counts_as_a_miss(tmp_path):
+    cache = ResultCache(tmp_path)
+    cache.entries.put("kaputt", b"kein JSON")
+    assert cache.get("kaputt") is None and (cache.hits, cache.misses) == (0, 1)
+
+
 def test_fingerprint_changes_with_backend_and_host():
     assert policy_fingerprint("bleach", "a") != policy_fingerprint("bleach", "b")
     assert policy_fingerprint("bleach", "a") != policy_fingerprint("nh3", "a")

@@ -131,8 +131,8 @@ def calendar_bytes(job: CalendarJob, host: str, tzid: str, today: date,
     """The calendar file, from `cache_folder` when the same group was written before:
     icalendar's serialising is the slow part of a rebuild's group directory."""
     cache = EntryStore(Path(cache_folder, ENTRIES_FILE) if cache_folder else None)
-    key = cache_key(job, host, tzid, today) if cache_folder else ""
-    cached = cache.get(key) if cache_folder else None
+    key = cache_key(job, host, tzid, today)
+    cached = cache.get(key)
     if cached is not None:
         return cached
     data = build_calendar(job.group, page_url=job.page_url, host=host, tzid=tzid,

@@ -22,6 +22,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
+from sitetools.entry_store import close_stores_under
+
 from . import report
 from .calendar_file import CalendarJob, CalendarWriter
 from .defaults import plugin_settings, renamed_settings
@@ -125,6 +127,7 @@ class GroupDirectoryGenerator(Generator):
         if result.problems:
             report_problems(result.problems)
             return
+        cleaner.forget_unused_descriptions()
         self.warning_count = len(result.warnings)
         self.stale_count = len(result.stale)
         self.hidden_count = len(result.hidden)
@@ -239,6 +242,7 @@ class GroupDirectoryGenerator(Generator):
         if calendars.is_dir():
             for old in calendars.iterdir():
                 if old.name != self.today.isoformat():
+                    close_stores_under(old)  # the preview's process may have it open
                     shutil.rmtree(old, ignore_errors=True)
         return str(calendars / self.today.isoformat())
 

@@ -169,20 +169,34 @@ class SiteCleaner:
         return result
 
     # --- the cache of cleaned descriptions, for rebuilds ----------------------------------------
-    def _cache_key(self, source: str) -> str | None:
-        if self.cache_folder is None or self.policy is None:
-            return None
+    @property
+    def cache(self) -> EntryStore:
+        """Cleaned descriptions of earlier builds (a store that never hits without a cache
+        folder or without post_sanitizer's policy)."""
         if self._cache is None:
-            self._cache = EntryStore(self.cache_folder / ENTRIES_FILE)
-        key = hashlib.sha256(repr((self.policy.policy_fingerprint(**self.backend,
-                                                                  site_host=self.site_host),
-                                   sorted(self._markdown_settings.items(), key=str), source,
-                                   _code_version())).encode("utf-8", "surrogatepass"))
+            usable = self.cache_folder is not None and self.policy is not None
+            self._cache = EntryStore(self.cache_folder / ENTRIES_FILE if usable else None)
+        return self._cache
+
+    def forget_unused_descriptions(self) -> None:
+        """After every description was cleaned: drop those of earlier builds no longer in
+        the table, and the one-file-per-entry cache of earlier versions of this plugin."""
+        self.cache.remove_unused()
+        if self.cache_folder is not None:
+            for old in self.cache_folder.glob("*.json"):
+                old.unlink(missing_ok=True)
+
+    def _cache_key(self, source: str) -> str:
+        fingerprint = (self.policy.policy_fingerprint(**self.backend, site_host=self.site_host)
+                       if self.policy is not None else "")
+        key = hashlib.sha256(repr((fingerprint, sorted(self._markdown_settings.items(), key=str),
+                                   source, _code_version())).encode("utf-8", "surrogatepass"))
         return key.hexdigest()
 
     def _from_cache(self, source: str) -> bool:
-        key = self._cache_key(source)
-        stored = None if key is None else self._cache.get(key)
+        if self.cache.path is None:
+            return False
+        stored = self.cache.get(self._cache_key(source))
         if stored is None:
             return False
         try:
@@ -194,11 +208,11 @@ class SiteCleaner:
         return True
 
     def _to_cache(self, source: str, result: CleanHtml) -> None:
-        key = self._cache_key(source)
-        if key is None:
+        if self.cache.path is None:
             return
-        self._cache.put(key, json.dumps({"html": result.html, "text": result.text,
-                                         "removals": list(result.removals)}).encode())
+        self.cache.put(self._cache_key(source), json.dumps(
+            {"html": result.html, "text": result.text,
+             "removals": list(result.removals)}).encode())
 
     def _clean_markdown(self, source: str, where: str) -> CleanHtml:
         if self.policy is None:

@@ -36,14 +36,8 @@ class ResultCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.entries = EntryStore(None if folder is None else folder / ENTRIES_FILE)
-
-    @property
-    def hits(self) -> int:
-        return self.entries.hits
-
-    @property
-    def misses(self) -> int:
-        return self.entries.misses
+        self.hits = 0
+        self.misses = 0
 
     def get(self, key: str) -> CleanResult | None:
         data = self.get_data(key)
@@ -59,14 +53,16 @@ class ResultCache:
     def get_data(self, key: str) -> dict | None:
         """The JSON object stored under `key`, or None."""
         stored = self.entries.get(key)
-        if stored is None:
-            return None
         try:
-            data = json.loads(stored)
-            if data.get("format") != FORMAT:
+            data = json.loads(stored) if stored is not None else None
+            if data is not None and data.get("format") != FORMAT:
                 raise ValueError("old format")
         except (ValueError, AttributeError):
-            return None
+            data = None
+        if data is None:
+            self.misses += 1
+        else:
+            self.hits += 1
         return data
 
     def put_data(self, key: str, data: dict) -> None:
@@ -87,6 +83,14 @@ class ResultCache:
         except OSError:
             pass
         removed = self.entries.remove_older_than(max_age_days * 86400)
+        for old in self.folder.glob("??/*.json"):  # one file per entry, before entries.sqlite
+            old.unlink(missing_ok=True)
+            removed += 1
+        for shard in self.folder.glob("??"):
+            try:
+                shard.rmdir()
+            except OSError:
+                pass
         try:
             marker.touch()
         except OSError:

@@ -15,7 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-from sitetools.entry_store import ENTRIES_FILE, EntryStore
+from sitetools.entry_store import ENTRIES_FILE, EntryStore, close_stores_under
 
 USED_MARKER = ".used"
 
@@ -52,6 +52,7 @@ def keep_recent_generations(root: Path, kind: str, keep: int) -> None:
     folders = sorted((p for p in root.glob(f"{kind}-*") if p.is_dir()), key=last_used,
                      reverse=True)
     for old in folders[max(keep, 1):]:
+        close_stores_under(old)  # the preview's process may still have it open
         shutil.rmtree(old, ignore_errors=True)
     # Scratch folders of helper processes whose build was killed (a running build's own
     # is younger than an hour).
