@@ -169,3 +169,17 @@ def test_the_file_system_of_the_work_folder_is_named(tmp_path):
     # /proc is always proc.
     assert bench.file_system_of(Path("/proc/self")) == "proc"
     assert bench.file_system_of(tmp_path) not in ("?", "proc")
+
+
+def test_the_last_runs_folders_are_moved_aside_not_deleted_before_a_full_build(tmp_path):
+    output = tmp_path / "out"
+    (output / "beitraege").mkdir(parents=True)
+    (output / "index.html").write_text("alt", encoding="utf-8")
+    trash = tmp_path / bench.TRASH
+    bench.move_out_of_the_way(output, trash)
+    bench.move_out_of_the_way(tmp_path / "fehlt", trash)  # nothing there: nothing to do
+    output.mkdir()
+    bench.move_out_of_the_way(output, trash)
+    assert not output.exists()
+    assert sorted(p.name for p in trash.iterdir()) == ["0-out", "1-out"]
+    assert (trash / "0-out" / "index.html").read_text(encoding="utf-8") == "alt"
