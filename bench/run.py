@@ -316,7 +316,7 @@ def file_system_of(path: Path) -> str:
         fields = line.split()
         if len(fields) < 3:
             continue
-        point = fields[1].replace("\\040", " ")
+        point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[1])
         inside = resolved == point or resolved.startswith(point.rstrip("/") + "/")
         if inside and len(point) >= len(best):
             best, kind = point, fields[2]
@@ -352,6 +352,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs muss mindestens 1 sein")
+    if args.work_dir is not None and not args.work_dir.is_dir():
+        parser.error(f"--work-dir {args.work_dir}: Ordner gibt es nicht")
     if args.posts < 8:
         parser.error("--posts muss mindestens 8 sein (Beitrag 7 wird für den Neubau geändert)")
     variants = chosen_variants(parser, args.variants)

@@ -4,8 +4,8 @@ The build caches hold thousands of small entries: a post's Markdown, its cleaned
 summary and metadata, every rendered page. As one file each, a full build of 1,000 posts
 and 1,000 groups created about 11,000 files and 800 folders in the cache. On a file system
 like this machine's (ext4 without a journal), creating a file soon after many were deleted
-(the previous build's output, a cleared cache) scans past every recently deleted inode: a
-quarter of a full build's CPU time went there. One SQLite file per cache holds the same
+(the previous build's output, a cleared cache) scans past every recently deleted inode:
+perf put between a fifth and two fifths of a full build's CPU samples there. One SQLite file per cache holds the same
 entries in three files; an insert takes about 40 µs, a lookup about 5 µs.
 
 Several processes share a store: a build forks helpers that fill the caches, and the preview
@@ -19,8 +19,8 @@ then linked into place, so processes opening it at the same moment all see the s
 Nothing here may fail a build: a cache that cannot be read or written only makes the build
 slower. A file SQLite reports as damaged is put aside (`entries.sqlite.defekt`, replacing
 an earlier one) and the store starts empty; a store locked by another process for longer
-than BUSY_TIMEOUT is left alone by this one for the rest of its build. Not for network
-shares: SQLite's WAL mode needs the shared memory of one machine.
+than BUSY_TIMEOUT gets nothing more from this process for WRITES_PAUSED_FOR (reading goes
+on). Not for network shares: SQLite's WAL mode needs the shared memory of one machine.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS entries (
 ENTRIES_FILE = "entries.sqlite"  #: the usual name of a store inside a cache folder
 BUSY_TIMEOUT = 10.0  # seconds: another process writing one entry takes milliseconds
 RETRY_AFTER = 30.0  # seconds before a store that could not be opened is tried again
+WRITES_PAUSED_FOR = 300.0  # seconds this process writes nothing to a store found locked
 # remember_use() rewrites an entry's time of use only when the recorded one is older than
 # this: recording all 3,000 entries of a rebuild took 40 ms, for a pruning measured in days.
 USE_RECORDED_FOR = 86400  # seconds
@@ -63,6 +64,9 @@ class _Open:
 # (pid, path) -> the open store, or the time opening it failed. Kept for the life of the
 # process and never closed in a forked child: see the module docstring.
 _open: dict[tuple[int, str], _Open | float] = {}
+# (pid, path) -> until when this process leaves a store it found locked alone (for every
+# EntryStore of that path: the calendars make one per file).
+_writes_paused: dict[tuple[int, str], float] = {}
 
 
 def _identity(path: str) -> tuple[int, int]:
@@ -198,18 +202,27 @@ class EntryStore:
         self.hits = 0
         self.misses = 0
         self._use_to_record: set[str] = set()  # read, and recorded as used long ago
-        self._writable = True
 
     def _connection(self) -> sqlite3.Connection | None:
         return None if self.path is None else connection_for(self.path)
 
+    def _writable_connection(self) -> sqlite3.Connection | None:
+        if self.path is None:
+            return None
+        paused_until = _writes_paused.get((os.getpid(), str(self.path)))
+        if paused_until is not None and time.monotonic() < paused_until:
+            return None
+        return self._connection()
+
     def _failed(self, error: sqlite3.Error, writing: bool = False) -> None:
         if _is_damage(error):
             put_aside(self.path)
-        elif writing and _is_busy(error) and self._writable:
-            self._writable = False
-            logger.warning("Zwischenspeicher %s ist von einem anderen Vorgang gesperrt; dieser "
-                           "Bau legt dort nichts ab (er dauert nur länger).", self.path)
+        elif writing and _is_busy(error):
+            _writes_paused[(os.getpid(), str(self.path))] = (time.monotonic()
+                                                             + WRITES_PAUSED_FOR)
+            logger.warning("Zwischenspeicher %s ist von einem anderen Vorgang gesperrt; in den "
+                           "nächsten Minuten wird dort nichts abgelegt (der Bau dauert nur "
+                           "länger).", self.path)
 
     def get(self, key: str) -> bytes | None:
         connection = self._connection()
@@ -241,7 +254,7 @@ class EntryStore:
             return False
 
     def put(self, key: str, data: bytes) -> None:
-        connection = self._connection() if self._writable else None
+        connection = self._writable_connection()
         if connection is None:
             return
         self.used.add(key)
@@ -310,7 +323,7 @@ class EntryStore:
     def _in_transaction(self, work: Callable[[sqlite3.Connection], T], failed: T) -> T:
         """`work(connection)` in one transaction; `failed` if the store cannot be written
         now (the transaction is then rolled back and has had no effect)."""
-        connection = self._connection() if self._writable else None
+        connection = self._writable_connection()
         if connection is None:
             return failed
         try:

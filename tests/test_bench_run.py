@@ -108,6 +108,8 @@ def test_a_run_measures_full_build_one_change_and_no_change(tmp_path):
     assert all(0 <= run.system_seconds <= run.cpu_seconds for run in runs)
     assert any(run.system_seconds > 0 for run in runs)  # a process start costs kernel time
     assert "Nachtrag 1." in (content / "beitraege" / "bericht-00007.md").read_text()
+    # The first run's output was moved aside before the second full build, not deleted.
+    assert [p.name for p in (tmp_path / bench.TRASH).iterdir()] == ["0-out"]
     assert "Nachtrag 1." in (content / "beitraege" / "bericht-00011.md").read_text()
 
 

@@ -774,6 +774,11 @@ def test_beside_ten_thousand_groups_posts_keep_small_shards_and_the_total_is_cap
 
 def test_a_small_site_keeps_one_shard_and_a_site_of_one_kind_splits_by_url():
     assert shards.plan_shards(documents(16, 7, 22), per_shard=250, most=16).count == 1
-    plan = shards.plan_shards(documents(0, 0, 40), per_shard=10, most=3)
+    groups_only = documents(0, 0, 40)
+    plan = shards.plan_shards(groups_only, per_shard=10, most=3)
     assert plan.count == 3
+    placed = [plan.shard_of(document) for document in groups_only]
+    assert placed == [shards.shard_of(document.url, 3) for document in groups_only]
+    assert set(placed) == {0, 1, 2}
     assert shards.plan_shards(documents(5, 5, 5), per_shard=0, most=16).count == 1
+    assert shards.plan_shards([], per_shard=250, most=16).count == 1

@@ -439,7 +439,7 @@ def test_cache_round_trip_and_pruning(tmp_path):
         later.entries.remember_use([key], at=old)
         return later
 
-    assert cache.prune(30) == 0, "used in this build: kept however old its record was"
+    assert cache.prune(30) == 0, "written in this build: recorded as used now"
     (tmp_path / "zuletzt-aufgeraeumt").unlink()
     later = unused_since_40_days()
     assert later.prune(30) == 1 and later.get(key) is None
@@ -462,7 +462,7 @@ def test_an_entry_read_in_a_build_is_kept_by_pruning_and_the_old_layout_goes(tmp
     old_layout.write_text('{"format": 1, "html": "", "removals": []}', encoding="utf-8")
     later = ResultCache(tmp_path)  # a later build reads the entry, unused for 40 days
     assert later.get(key) == result and (later.hits, later.misses) == (1, 0)
-    assert later.prune(30) == 1  # the old file only
+    assert later.prune(30) == 0  # read in this build: kept
     assert ResultCache(tmp_path).get(key) == result
     assert not old_layout.parent.exists()
 

@@ -3,6 +3,7 @@ clean build; every input that changes the output starts a fresh cache."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import re
@@ -242,6 +243,23 @@ def test_digest_depends_on_values_not_identity():
                                                 "SITENAME": "KIBIS", "MENU": ["x"]}, variables)
     assert one == two == unused
     assert one != changed
+
+
+@pytest.mark.parametrize("value, digest", [
+    ({1: "a", 12: "b"}, "4c2b5c5ce5a22e13b6da9de9f6295fb01ab21a57383a4edfd0e5235c4a80c503"),
+    ({"titel": "Treffen", "ort": "Herne"},
+     "ce7d302d283a2125347519b4971c1d36a61a8b5b986dadc4b616a5785ed74918"),
+    (["Sucht", 3, None, True, 2.5],
+     "b2fe09cea42dfe39752b0fbc3b4827c1f9711a9a8403750827927b36c105ce71"),
+    ((datetime.date(2026, 12, 7), b"x"),
+     "06a3406ccfd3f5e325484665acb3a20f7c70aa3b861203ee6079da69815fa1bc"),
+    ({"gruppen": [{"name": "Lichtblick"}, ("Hybrid", 1)]},
+     "dcea5909b32f4e0de1498ffd4d2bc01371578bb6453ecc7fb77d85762264f8c8"),
+], ids=["int-keys", "str-keys", "list", "tuple", "nested"])
+def test_digests_stay_what_they_were(value, digest):
+    # Computed by the digester before its fast paths for dicts and lists: a speed-up must
+    # not change a digest (a key's order decides, not the order of the joined bytes).
+    assert Digester().value(value).hex() == digest
 
 
 def test_a_cycle_between_objects_is_digested():

@@ -127,7 +127,7 @@ class GroupDirectoryGenerator(Generator):
         if result.problems:
             report_problems(result.problems)
             return
-        cleaner.forget_unused_descriptions()
+        cleaner.tidy_cache()
         self.warning_count = len(result.warnings)
         self.stale_count = len(result.stale)
         self.hidden_count = len(result.hidden)
@@ -242,7 +242,7 @@ class GroupDirectoryGenerator(Generator):
         if calendars.is_dir():
             for old in calendars.iterdir():
                 if old.name != self.today.isoformat():
-                    close_stores_under(old)  # the preview's process may have it open
+                    close_stores_under(old)  # this process's connection, if any
                     shutil.rmtree(old, ignore_errors=True)
         return str(calendars / self.today.isoformat())
 

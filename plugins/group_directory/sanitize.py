@@ -92,6 +92,9 @@ def shorten(text: str, max_length: int) -> str:
     return cut.rstrip(" ,;:–-") + "…"
 
 
+DESCRIPTIONS_KEPT_FOR = 30 * 86400  # seconds a cleaned description is kept unused
+
+
 class SiteCleaner:
     """Sanitises with post_sanitizer's policy; Markdown as configured for posts."""
 
@@ -178,10 +181,13 @@ class SiteCleaner:
             self._cache = EntryStore(self.cache_folder / ENTRIES_FILE if usable else None)
         return self._cache
 
-    def forget_unused_descriptions(self) -> None:
-        """After every description was cleaned: drop those of earlier builds no longer in
-        the table, and the one-file-per-entry cache of earlier versions of this plugin."""
-        self.cache.remove_unused()
+    def tidy_cache(self) -> None:
+        """After every description was cleaned: record which entries this build used, drop
+        those unused for DESCRIPTIONS_KEPT_FOR (by age, not by this build's use: the preview
+        and the publish build clean for different hosts and share the cache), and the
+        one-file-per-entry cache of earlier versions of this plugin."""
+        self.cache.remember_use()
+        self.cache.remove_older_than(DESCRIPTIONS_KEPT_FOR)
         if self.cache_folder is not None:
             for old in self.cache_folder.glob("*.json"):
                 old.unlink(missing_ok=True)

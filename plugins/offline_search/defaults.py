@@ -17,8 +17,9 @@ DEFAULTS = {
     # The vocabulary for splitting compound words in the reader's query (search.js),
     # relative to the output folder. "" turns query-side splitting off.
     "OFFLINE_SEARCH_WORDS_SAVE_AS": "suche/woerter.json",
-    # The index is split into shards of about this many pages (by a hash of each page's
-    # URL), at most OFFLINE_SEARCH_MAX_SHARDS; the search page merges them in the browser.
+    # The index is split into shards of about this many pages (posts and groups apart, each
+    # by a hash of the page's URL), at most OFFLINE_SEARCH_MAX_SHARDS; the search page
+    # merges them in the browser.
     # A rebuild indexes only the shards whose pages changed (shards.py). Each shard costs
     # readers two small requests more when the search starts, and one per search word.
     "OFFLINE_SEARCH_PAGES_PER_SHARD": 250,

@@ -87,14 +87,13 @@ def collect(generators) -> None:
     start_session(settings, first.output_path, documents, expander, plan, repr(words))
 
 
-def settings_digest(settings: dict, plan: shards.ShardPlan, words: str) -> str:
+def settings_digest(settings: dict, words: str) -> str:
     """Everything besides the documents that makes a shard's bundle what it is."""
     digest = hashlib.sha256(words.encode("utf-8", "surrogatepass"))
     for name in ("OFFLINE_SEARCH_BUNDLE_DIR", "OFFLINE_SEARCH_LANGUAGE",
                  "OFFLINE_SEARCH_EXCLUDE_SELECTORS", "OFFLINE_SEARCH_MAX_EXTRA_WORDS",
                  "OFFLINE_SEARCH_UNUSED_FILES"):
         digest.update(f"{name}={setting(settings, name)!r}\n".encode())
-    digest.update(f"shards={plan.count}\n".encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     try:
@@ -113,7 +112,7 @@ def start_session(settings: dict, output_path: str, documents: list[selection.Do
         _SESSIONS[key] = shards.ShardedIndex(
             Path(output_path), documents, expander,
             Path(settings.get("CACHE_PATH") or "cache").resolve() / "offline_search",
-            settings_digest(settings, plan, words), shards=plan,
+            settings_digest(settings, words), shards=plan,
             bundle_dir=setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR"),
             keep_paths=[setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS")],
             language=setting(settings, "OFFLINE_SEARCH_LANGUAGE"),

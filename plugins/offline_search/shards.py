@@ -2,8 +2,9 @@
 
 Pagefind cannot change an index, only build one, so every rebuild indexed every page again:
 for 1,937 pages about 4 s of Pagefind's CPU, the longest part of a rebuild after one changed
-post. Now the documents are split by a stable hash of their URL into shards of about
-OFFLINE_SEARCH_PAGES_PER_SHARD pages. Each shard is a bundle of its own, and the search page
+post. Now the documents are split into shards of about OFFLINE_SEARCH_PAGES_PER_SHARD
+pages: posts and groups into shards of their own, each by a stable hash of the URL
+(ShardPlan says why). Each shard is a bundle of its own, and the search page
 merges them in the reader's browser (Pagefind's mergeIndex). A merged bundle loads no second
 WebAssembly, only its own entry and metadata files (a few kB) and, per search word, one small
 index chunk, so readers pay a few small requests more per search.
@@ -86,7 +87,8 @@ def plan_shards(documents: Sequence[Document], per_shard: int, most: int) -> Sha
     document in the order of `documents` (posts, pages, groups). A kind with fewer than half
     a shard's documents shares the shards of the kind before it (the pages those of the
     posts); where the kinds need more than `most` shards, the kind with the most gives some
-    up, so posts keep small shards even beside 10,000 groups."""
+    up, so posts keep small shards even beside 10,000 groups. With more kinds than `most`,
+    or `per_shard` 0 or less, every document is placed by its URL alone, as one set."""
     per_kind = Counter(document.kind for document in documents)  # in order of appearance
     sizes: dict[str, int] = {}
     kind_section: dict[str, str] = {}
@@ -271,7 +273,10 @@ class ShardedIndex:
             peak_rss_bytes=usage.peak_rss_bytes, version=self._version())
 
     def _shard_digest(self, shard: Shard) -> str:
-        digest = hashlib.sha256(f"{self.settings_digest}\0{shard.number}\0".encode())
+        # Its documents and whether it is the primary bundle make a shard, not its number:
+        # when the posts gain a shard, the groups' shards move up by one and are reused.
+        role = "primary" if shard.number == 0 else "merged"
+        digest = hashlib.sha256(f"{self.settings_digest}\0{role}\0".encode())
         for page in sorted(shard.keys):
             digest.update(f"{shard.documents[page].url}\0{shard.keys[page]}\n".encode())
         return "teil-" + digest.hexdigest()[:32]

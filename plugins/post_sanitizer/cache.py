@@ -85,7 +85,6 @@ class ResultCache:
         removed = self.entries.remove_older_than(max_age_days * 86400)
         for old in self.folder.glob("??/*.json"):  # one file per entry, before entries.sqlite
             old.unlink(missing_ok=True)
-            removed += 1
         for shard in self.folder.glob("??"):
             try:
                 shard.rmdir()

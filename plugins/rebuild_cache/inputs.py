@@ -198,10 +198,9 @@ class Digester:
 
     def _mapping(self, value: Mapping) -> bytes:
         value_of = self.value
-        items = sorted(
-            ((_text(k) if type(k) is str else value_of(k)) + b":" + value_of(v)
-             for k, v in value.items()))
-        return _hash(b"m", *items)
+        items = sorted(((_text(k) if type(k) is str else value_of(k)), value_of(v))
+                       for k, v in value.items())
+        return _hash(b"m", *(k + b":" + v for k, v in items))
 
     def _object(self, kind: bytes, value, fields: dict) -> bytes:
         # In the order the class sets its fields, which is the same in every run: sorting

@@ -52,7 +52,7 @@ def keep_recent_generations(root: Path, kind: str, keep: int) -> None:
     folders = sorted((p for p in root.glob(f"{kind}-*") if p.is_dir()), key=last_used,
                      reverse=True)
     for old in folders[max(keep, 1):]:
-        close_stores_under(old)  # the preview's process may still have it open
+        close_stores_under(old)  # this process's connection (the preview keeps them open)
         shutil.rmtree(old, ignore_errors=True)
     # Scratch folders of helper processes whose build was killed (a running build's own
     # is younger than an hour).
