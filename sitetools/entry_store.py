@@ -27,11 +27,15 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
+
+try:
+    import sqlite3
+except ImportError:  # a Python built without SQLite (pyenv without libsqlite3-dev)
+    sqlite3 = None
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,7 +54,9 @@ WRITES_PAUSED_FOR = 300.0  # seconds this process writes nothing to a store foun
 # remember_use() rewrites an entry's time of use only when the recorded one is older than
 # this: recording all 3,000 entries of a rebuild took 40 ms, for a pruning measured in days.
 USE_RECORDED_FOR = 86400  # seconds
-DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+# SQLite's primary result codes (stable across versions).
+DAMAGED = (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
 
 
 class _Open:
@@ -79,8 +85,7 @@ def _is_damage(error: sqlite3.Error) -> bool:
 
 
 def _is_busy(error: sqlite3.Error) -> bool:
-    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (sqlite3.SQLITE_BUSY,
-                                                              sqlite3.SQLITE_LOCKED)
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in BUSY
 
 
 def _create(path: str) -> None:
@@ -131,6 +136,9 @@ def connection_for(path: Path) -> sqlite3.Connection | None:
     """This process's connection to the store at `path`; None if it cannot be opened now.
     A store whose file was removed or replaced since (a deleted cache folder, a store put
     aside) is opened anew."""
+    if sqlite3 is None:
+        _warn_once_without_sqlite()
+        return None
     name = str(path)
     key = (os.getpid(), name)
     known = _open.get(key)
@@ -160,6 +168,17 @@ def connection_for(path: Path) -> sqlite3.Connection | None:
             break
     _open[key] = time.monotonic()
     return None
+
+
+_told_without_sqlite = False
+
+
+def _warn_once_without_sqlite() -> None:
+    global _told_without_sqlite
+    if not _told_without_sqlite:
+        _told_without_sqlite = True
+        logger.warning("Dieses Python kann kein SQLite (Modul sqlite3 fehlt): Der Bau nutzt "
+                       "keinen Zwischenspeicher und dauert jedes Mal so lange wie der erste.")
 
 
 def put_aside(path: Path) -> None:

@@ -176,3 +176,13 @@ def test_a_cache_that_cannot_be_written_only_misses(tmp_path):
     store = EntryStore(blocked / ENTRIES_FILE)  # its folder would have to be inside a file
     store.put("a", b"x")
     assert store.get("a") is None and store.count() == 0
+
+
+def test_a_python_without_sqlite_builds_without_caches(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(entry_store, "sqlite3", None)
+    monkeypatch.setattr(entry_store, "_told_without_sqlite", False)
+    store = EntryStore(tmp_path / ENTRIES_FILE)
+    store.put("a", b"x")
+    assert store.get("a") is None and store.count() == 0 and store.remove_unused() == 0
+    assert not (tmp_path / ENTRIES_FILE).exists()
+    assert sum("kein SQLite" in r.getMessage() for r in caplog.records) == 1
