@@ -468,3 +468,15 @@ def test_a_rebuild_after_a_helped_build_with_search_shards_equals_a_clean_build(
     assert re.search(r'data-merge="[^"]*/pagefind/teil-2/',
                      (helped / "output/suche/index.html").read_text(encoding="utf-8"))
     assert comparable(helped / "output") == comparable(plain / "output")
+
+
+def test_the_preview_makes_the_template_cache_folder_again_after_cache_was_deleted(tmp_path):
+    from rebuild_cache.plugin import remember_compiled_templates
+
+    settings = {"JINJA_ENVIRONMENT": {"autoescape": True}}
+    remember_compiled_templates(settings, tmp_path / "cache")  # the preview's first run
+    folder = Path(settings["JINJA_ENVIRONMENT"]["bytecode_cache"].directory)
+    assert folder.is_dir()
+    shutil.rmtree(tmp_path / "cache")  # "den Ordner cache/ dürfen Sie jederzeit löschen"
+    remember_compiled_templates(settings, tmp_path / "cache")  # its next run
+    assert folder.is_dir()

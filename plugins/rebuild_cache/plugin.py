@@ -119,8 +119,11 @@ def remember_compiled_templates(settings: dict, root: Path) -> None:
     cache (keyed by the template's source) saves that. Set here, after the settings were
     digested (remember_settings) and before Pelican makes the generators' environments."""
     environment = settings.get("JINJA_ENVIRONMENT") or {}
-    if "bytecode_cache" in environment:
-        return  # set in the settings, or by an earlier run of the preview
+    if "bytecode_cache" in environment:  # set in the settings, or by an earlier run
+        folder = getattr(environment["bytecode_cache"], "directory", None)
+        if folder:  # cache/ may have been deleted while the preview ran
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        return
     # Jinja keys its bytecode by the template's source only; options such as trim_blocks
     # change the code, so each set of options gets its own folder.
     options = hashlib.sha256(repr(sorted(environment.items())).encode()).hexdigest()[:16]
