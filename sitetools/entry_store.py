@@ -5,8 +5,9 @@ summary and metadata, every rendered page. As one file each, a full build of 1,0
 and 1,000 groups created about 11,000 files and 800 folders in the cache. On a file system
 like this machine's (ext4 without a journal), creating a file soon after many were deleted
 (the previous build's output, a cleared cache) scans past every recently deleted inode:
-perf put between a fifth and two fifths of a full build's CPU samples there. One SQLite file per cache holds the same
-entries in three files; an insert takes about 40 µs, a lookup about 5 µs.
+perf put between a fifth and two fifths of a full build's CPU samples there. One SQLite
+file per cache holds the same entries in three files; an insert takes about 40 µs, a
+lookup about 5 µs.
 
 Several processes share a store: a build forks helpers that fill the caches, and the preview
 and a publish build may run at once. WAL mode lets readers go on while one process writes;

@@ -78,10 +78,9 @@ def collect(generators) -> None:
         limit=setting(settings, "OFFLINE_SEARCH_MAX_EXTRA_WORDS"))
     plan = shards.plan_shards(documents, setting(settings, "OFFLINE_SEARCH_PAGES_PER_SHARD"),
                               setting(settings, "OFFLINE_SEARCH_MAX_SHARDS"))
-    count = plan.count
     bundle_dir = setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR")
     # For the search page (search.html): the bundles it merges into the primary one.
-    first.context["OFFLINE_SEARCH_MERGED_BUNDLES"] = shards.shard_dirs(bundle_dir, count)[1:]
+    first.context["OFFLINE_SEARCH_MERGED_BUNDLES"] = shards.shard_dirs(bundle_dir, plan.count)[1:]
     words = ([(s.word, s.term) for s in synonym_list.synonyms], topics,
              setting(settings, "OFFLINE_SEARCH_COMPOUND_PARTS"))
     start_session(settings, first.output_path, documents, expander, plan, repr(words))
@@ -112,7 +111,7 @@ def start_session(settings: dict, output_path: str, documents: list[selection.Do
         _SESSIONS[key] = shards.ShardedIndex(
             Path(output_path), documents, expander,
             Path(settings.get("CACHE_PATH") or "cache").resolve() / "offline_search",
-            settings_digest(settings, words), shards=plan,
+            settings_digest(settings, words), plan=plan,
             bundle_dir=setting(settings, "OFFLINE_SEARCH_BUNDLE_DIR"),
             keep_paths=[setting(settings, "OFFLINE_SEARCH_WORDS_SAVE_AS")],
             language=setting(settings, "OFFLINE_SEARCH_LANGUAGE"),

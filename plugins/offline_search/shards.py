@@ -74,6 +74,11 @@ class ShardPlan:
     shards_of_kind: dict[str, int]  #: kind -> how many shards it has
     kind_section: dict[str, str]  #: kind -> the kind whose shards it shares
 
+    @classmethod
+    def by_url(cls, count: int) -> ShardPlan:
+        """`count` shards, every document placed by its URL alone."""
+        return cls(count, {}, {}, {})
+
     def shard_of(self, document: Document) -> int:
         section = self.kind_section.get(document.kind, document.kind)
         if section not in self.first_shard:
@@ -99,8 +104,7 @@ def plan_shards(documents: Sequence[Document], per_shard: int, most: int) -> Sha
         kind_section[kind] = section
         sizes[section] = sizes.get(section, 0) + size
     if per_shard <= 0 or not sizes or len(sizes) > most:
-        count = shard_count(len(documents), per_shard, most)
-        return ShardPlan(count, {}, {}, {})
+        return ShardPlan.by_url(shard_count(len(documents), per_shard, most))
     shards = {section: max(1, math.ceil(size / per_shard)) for section, size in sizes.items()}
     while sum(shards.values()) > most:
         largest = max(shards, key=lambda section: (shards[section], sizes[section]))
@@ -162,7 +166,7 @@ class ShardedIndex:
     besides the documents that changes a bundle (plugin.py makes it)."""
 
     def __init__(self, output_path: Path, documents: Sequence[Document], expander: Expander,
-                 cache: Path, settings_digest: str, *, shards: int | ShardPlan = 1,
+                 cache: Path, settings_digest: str, *, plan: ShardPlan | None = None,
                  bundle_dir: str = "pagefind", keep_paths: Sequence[str] = (),
                  executable: Path | None = None, **session_options) -> None:
         self.output_path = Path(os.path.abspath(output_path))
@@ -174,7 +178,7 @@ class ShardedIndex:
         self.executable = executable
         self.session_options = session_options
         self.settings_digest = settings_digest
-        plan = shards if isinstance(shards, ShardPlan) else ShardPlan(shards, {}, {}, {})
+        plan = plan or ShardPlan.by_url(1)
         self.shards = [Shard(n, shard_dir(bundle_dir, n), {}) for n in range(plan.count)]
         self.by_page: dict[str, Shard] = {}
         for document in documents:
