@@ -132,7 +132,8 @@ MARKDOWN = {
         "markdown.extensions.footnotes": {"BACKLINK_TITLE": "Zurück zum Text (Fußnote %d)"},
         "markdown.extensions.tables": {},
         "markdown.extensions.sane_lists": {},
-        "markdown.extensions.smarty": {
+        # python-markdown's smarty (German quotes, dashes, ellipses), quicker: same HTML.
+        "blog_extras.typography": {
             "substitutions": {
                 "left-double-quote": "&bdquo;", "right-double-quote": "&ldquo;",
                 "left-single-quote": "&sbquo;", "right-single-quote": "&lsquo;",

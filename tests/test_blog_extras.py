@@ -465,3 +465,61 @@ def test_any_posts_relate_as_when_comparing_every_pair(posts_and_candidates, lim
         expected = reference_related_posts(me, candidates, limit)
         assert index.for_post(me, limit) == expected
         assert related_posts(me, candidates, limit) == expected
+
+
+# --- typography: smarty without its idle work --------------------------------------------------
+GERMAN_QUOTES = {"left-double-quote": "&bdquo;", "right-double-quote": "&ldquo;",
+                 "left-single-quote": "&sbquo;", "right-single-quote": "&lsquo;"}
+MARKDOWN_PIECES = [
+    '"', "'", "--", "---", "...", "....", "<<", ">>", " ", "Wort", "Gruppe", "*betont*",
+    "`code 'x' -- ...`", '[Link](https://a.example "Titel")', "\n\n", "\n", "„", "“", "'80er",
+    "Petra's", "&nbsp;", "–", "—", "(", ")", "[", "]", '**fett "x"**', '\\"', "\\'",
+    "<span>'a'</span>", "1. ", "- ", "> ", "Fußnote[^1]", '\n\n[^1]: Text "q"\n\n',
+    "| a | b |\n|---|---|\n| 'x' | \"y\" |\n\n", "    eingerückt 'code'\n",
+]
+
+
+def markdown_with(extension: str, angled: bool):
+    import markdown
+
+    configs = {"footnotes": {}, "tables": {}, "sane_lists": {},
+               extension: {"substitutions": GERMAN_QUOTES, "smart_angled_quotes": angled}}
+    return markdown.Markdown(extensions=list(configs), extension_configs=configs,
+                             output_format="html5")
+
+
+@pytest.mark.parametrize("angled", [False, True])
+def test_typography_writes_what_smarty_writes(angled):
+    rng = random.Random(20261207)
+    sources = [path.read_text(encoding="utf-8")
+               for path in sorted([*ROOT.glob("content/**/*.md"),
+                                   *ROOT.glob("tests/fixtures/**/*.md")])]
+    sources += ["".join(rng.choice(MARKDOWN_PIECES) for _ in range(rng.randint(1, 40)))
+                for _ in range(1500)]
+    smarty = markdown_with("smarty", angled)
+    ours = markdown_with("blog_extras.typography", angled)
+    for source in sources:
+        assert ours.reset().convert(source) == smarty.reset().convert(source), source
+    sample = ours.reset().convert('Sie sagte: "Wir treffen uns -- wie immer ... um 19 Uhr."')
+    assert "&bdquo;Wir" in sample and "&ndash;" in sample and "&hellip;" in sample
+
+
+def test_typography_leaves_texts_without_marks_to_themselves(monkeypatch):
+    from markdown.treeprocessors import InlineProcessor
+
+    from blog_extras import typography
+
+    handled: list[str] = []
+    original = InlineProcessor._InlineProcessor__handleInline
+
+    def counting(self, data, patternIndex=0):  # noqa: N803 - python-markdown's name
+        if isinstance(self, typography.TextWithoutMarksProcessor):
+            handled.append(data)
+        return original(self, data, patternIndex)
+
+    monkeypatch.setattr(InlineProcessor, "_InlineProcessor__handleInline", counting)
+    ours = markdown_with("blog_extras.typography", angled=False)
+    html = ours.convert('Ein Satz ohne Zeichen.\n\nUnd ein "Zitat" mit *Betonung*.')
+    assert html == ('<p>Ein Satz ohne Zeichen.</p>\n'
+                    '<p>Und ein &bdquo;Zitat&ldquo; mit <em>Betonung</em>.</p>')
+    assert handled == ['Und ein "Zitat" mit ']  # not the first paragraph, not "Betonung"

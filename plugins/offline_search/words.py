@@ -206,19 +206,20 @@ class Expander:
     def extra_words(self, text: str) -> list[str]:
         """Words to add to the index record of a page with this text (as shown, unique)."""
         written = words_as_written(text)
-        words = [normalise(word) for word in written]
-        present = set(words)
+        # A page of 700 words has about 300 different ones: each is normalised once.
+        normalised = {word: normalise(word) for word in dict.fromkeys(written)}
+        present = set(normalised.values())
         extra: dict[str, None] = {}
         lay: dict[str, None] = {}
-        for original in set(written):
-            parts, lay_words = self._word(normalise(original), original[:1].isupper())
+        for original, word in normalised.items():
+            parts, lay_words = self._word(word, original[:1].isupper())
             for part in parts:
                 if part not in present:
                     extra[self.vocabulary.display.get(part, part)] = None
             for lay_word in lay_words:
                 lay[lay_word] = None
         if self.lay_phrases:
-            joined = f" {' '.join(words)} "
+            joined = f" {' '.join(map(normalised.__getitem__, written))} "
             for phrase, lay_words in self.lay_phrases.items():
                 if f" {phrase} " in joined:
                     for lay_word in lay_words:

@@ -71,9 +71,17 @@ def sources_digest(env: Environment, names: Iterable[str]) -> str:
     return digest.hexdigest()
 
 
-def template_inputs(env: Environment, name: str) -> TemplateInputs:
+# One template's own variables and the templates it names (None: one chosen at render time).
+Analysis = tuple[frozenset[str], tuple[str | None, ...]]
+
+
+def template_inputs(env: Environment, name: str,
+                    analysed: dict[str, Analysis] | None = None) -> TemplateInputs:
     """What `name` and the templates it extends, includes or imports read: their context
-    variables and their sources (a template may live outside the theme, like robots.txt)."""
+    variables and their sources (a template may live outside the theme, like robots.txt).
+    `analysed` keeps each template's analysis for the next call with the same environment:
+    every page template extends base.html and shares partials, and parsing is the slow part."""
+    analysed = {} if analysed is None else analysed
     found: set[str] = set()
     seen: list[str] = []
     dynamic = False
@@ -83,10 +91,14 @@ def template_inputs(env: Environment, name: str) -> TemplateInputs:
         if current in seen:
             continue
         seen.append(current)
-        source, _, _ = env.loader.get_source(env, current)
-        tree = env.parse(source, current)
-        found |= meta.find_undeclared_variables(tree)
-        for referenced in meta.find_referenced_templates(tree):
+        if current not in analysed:
+            source, _, _ = env.loader.get_source(env, current)
+            tree = env.parse(source, current)
+            analysed[current] = (frozenset(meta.find_undeclared_variables(tree)),
+                                 tuple(meta.find_referenced_templates(tree)))
+        variables, references = analysed[current]
+        found |= variables
+        for referenced in references:
             if referenced is None:
                 dynamic = True  # chosen at render time: any variable may matter
             else:

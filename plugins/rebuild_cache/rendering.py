@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from .inputs import ALL_VARIABLES, Digester, TemplateInputs, sources_digest, template_inputs
+from .inputs import (ALL_VARIABLES, Analysis, Digester, TemplateInputs, sources_digest,
+                     template_inputs)
 from .output import KeepIfSame
 from .reading import recording_logs
 from .store import EntryFolder
@@ -33,6 +34,7 @@ class RenderCache:
         self.digester = digester
         self.settings = settings
         self._inputs: dict[str, TemplateInputs] = {}
+        self._analysed: dict[str, Analysis] = {}  # one build, one environment
         self._known: dict[str, dict] = {}
         self.load_known_templates()
         self.rendered = 0
@@ -43,8 +45,8 @@ class RenderCache:
     def inputs(self, template) -> TemplateInputs:
         name = template.name
         if name not in self._inputs:
-            found = self._remembered_inputs(template) or template_inputs(template.environment,
-                                                                         name)
+            found = self._remembered_inputs(template) or template_inputs(
+                template.environment, name, self._analysed)
             self._known[name] = found.to_json()
             variables = (ALL_VARIABLES if found.variables is ALL_VARIABLES
                          else found.variables | ALWAYS_INPUTS)
