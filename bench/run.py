@@ -21,7 +21,9 @@ they include the processes the build waited for, such as Pagefind. Besides, the
 search index figures our build prints ("Suchindex: …") and the size of the output folder.
 
 Plain Pelican 4.12 builds the same posts with quickstart's defaults (default theme, no
-plugins, feeds as in quickstart's publishconf). It cannot build the group directory, and that
+plugins, feeds as in quickstart's publishconf); "plain-cached" is the same with Pelican's
+content cache on (CACHE_CONTENT, LOAD_CONTENT_CACHE), its own path for rebuilds. Ratios are
+always against plain Pelican without the cache, as the issue asks. It cannot build the group directory, and that
 is intended: the question is what our site with posts and groups costs compared with a plain
 blog of the same posts. Prints min/median/max of every figure, the ratio of the medians
 (ours / plain) and our rebuilds as a share of our own full build, each against the targets of
@@ -80,6 +82,14 @@ DELETE_OUTPUT_DIRECTORY = True
 ARTICLE_PATHS = ["beitraege"]
 PAGE_PATHS = ["seiten"]
 STATIC_PATHS = ["bilder"]
+"""
+# Plain Pelican's own incremental path: its content cache (reader output per file, checked
+# by modification time). It still renders and writes every page; the cache folder is the one
+# measure_run moves aside before each full build.
+PLAIN_PELICAN_CACHE_SETTINGS = """
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = {cache_path!r}
 """
 
 
@@ -247,13 +257,28 @@ def without_sanitiser() -> list[str]:
 VARIANTS = {
     "ours": lambda content, out, plain_settings: ours(content, out),
     "plain": lambda content, out, plain_settings: plain(content, out, plain_settings),
+    "plain-cached": lambda content, out, plain_settings: plain(
+        content, out, plain_settings.with_name(CACHED_SETTINGS_FILE)),
     "ours-nh3": lambda content, out, plain_settings: ours(
         content, out, POST_SANITIZER_BACKEND="nh3"),
     "ours-unsanitised": lambda content, out, plain_settings: ours(
         content, out, PLUGINS=without_sanitiser()),
 }
-LABELS = {"ours": "dieses Projekt", "plain": "Pelican pur", "ours-nh3": "mit nh3",
+CACHED_SETTINGS_FILE = "plaincachedconf.py"
+LABELS = {"ours": "dieses Projekt", "plain": "Pelican pur",
+          "plain-cached": "Pelican pur mit Cache", "ours-nh3": "mit nh3",
           "ours-unsanitised": "ohne Bereinigung"}
+
+
+def write_plain_settings(work: Path) -> Path:
+    """Plain Pelican's settings file, and beside it the one with its content cache, which
+    lives where measure_run moves the cache aside before each full build."""
+    plain_settings = work / "plainconf.py"
+    plain_settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
+    plain_settings.with_name(CACHED_SETTINGS_FILE).write_text(
+        PLAIN_PELICAN_SETTINGS + PLAIN_PELICAN_CACHE_SETTINGS.format(
+            cache_path=str(work / "cache")), encoding="utf-8")
+    return plain_settings
 
 
 def touch_one_post(content: Path, round_number: int, again: bool = False) -> None:
@@ -340,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--variants", default="ours,plain",
+    parser.add_argument("--variants", default="ours,plain,plain-cached",
                         help=f"comma-separated, from: {', '.join(VARIANTS)} "
                              "(ours and plain are always measured)")
     parser.add_argument("--work-dir", type=Path, default=None,
@@ -364,8 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"Erzeuge {args.posts} Beiträge und {args.groups} Gruppen …")
         content = work / "content"
         generate_content(content, args.posts, args.groups)
-        plain_settings = work / "plainconf.py"
-        plain_settings.write_text(PLAIN_PELICAN_SETTINGS, encoding="utf-8")
+        plain_settings = write_plain_settings(work)
         measurements = {name: Measurements() for name in variants}
         for round_number in range(args.runs):
             # Paired runs, rotating who goes first, so drift in machine load hits all alike.
@@ -522,19 +546,21 @@ def verdict(reached: bool) -> str:
 
 def print_markdown(args, measurements: dict[str, Measurements]) -> None:
     own, reference = measurements["ours"], measurements["plain"]
+    others = [name for name in measurements if name not in ("ours", "plain")]
     print(f"\nMarkdown für README.md:\n\n"
           f"{args.posts} Beiträge und {args.groups} Gruppen (Pelican pur baut nur die "
           f"Beiträge), {args.runs} Läufe; Python {platform.python_version()}, "
           f"{platform.system()}, {os.cpu_count()} Prozessorkerne, Dateisystem "
           f"{getattr(args, 'file_system', '?')}. Eine einzelne Zahl: alle Läufe gleich.\n")
-    print("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
-          "| Verhältnis (Median) |")
-    print("|---|---:|---:|---:|")
+    columns = ["ours", "plain", *others]
+    print("| Messgröße | " + " | ".join(f"{LABELS[name]} (min/Median/max)" for name in columns)
+          + " | Verhältnis (Median) |")  # ours / plain
+    print("|---|" + "---:|" * (len(columns) + 1))
     for label in MARKDOWN_FIGURES:
         figure = FIGURES[label]
-        cells = [format_triple(figure.values(m), figure.unit, figure.digits, separator=" / ")
-                 for m in (own, reference)]
-        print(f"| {label} | {cells[0]} | {cells[1]} | {format_ratio(figure, own, reference)} |")
+        cells = [format_triple(figure.values(measurements[name]), figure.unit, figure.digits,
+                               separator=" / ") for name in columns]
+        print(f"| {label} | {' | '.join(cells)} | {format_ratio(figure, own, reference)} |")
     print()
     for line in target_lines(args.runs, measurements):
         print(f"- {line}")

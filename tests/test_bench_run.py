@@ -165,6 +165,38 @@ def test_markdown_table(capsys):
     assert "- Vollbau: 1.30× so lang wie Pelican pur (Ziel ≤ 1.3×) – erreicht" in lines
 
 
+def test_markdown_table_with_plain_pelican_and_its_cache(capsys):
+    measurements = {"ours": measured([12, 13, 14], [2, 2, 2], [0.5, 0.5, 0.5], skipped=3),
+                    "plain": measured([10, 10, 10], [10, 10, 10], [10, 10, 10]),
+                    "plain-cached": measured([11, 11, 11], [5, 6, 7], [5, 5, 5])}
+    args = type("Args", (), {"posts": 1000, "groups": 1000, "runs": 3})()
+
+    bench.print_markdown(args, measurements)
+
+    lines = capsys.readouterr().out.splitlines()
+    assert ("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
+            "| Pelican pur mit Cache (min/Median/max) | Verhältnis (Median) |") in lines
+    assert "|---|---:|---:|---:|---:|" in lines
+    assert "| Nach 1 Änderung: Zeit | 2.0 s | 10.0 s | 5.0 / 6.0 / 7.0 s | 0.20× |" in lines
+
+
+def test_plain_pelican_with_cache_keeps_its_cache_where_a_full_build_moves_it_aside(tmp_path):
+    settings = bench.write_plain_settings(tmp_path)
+    command = bench.VARIANTS["plain-cached"](tmp_path / "content", tmp_path / "out", settings)
+
+    def read(path: Path) -> dict:
+        namespace: dict = {}
+        exec(path.read_text(encoding="utf-8"), namespace)
+        return namespace
+
+    plain, cached = read(settings), read(Path(command[command.index("-s") + 1]))
+    assert not plain.get("LOAD_CONTENT_CACHE")
+    assert cached["LOAD_CONTENT_CACHE"] and cached["CACHE_CONTENT"]
+    assert cached["CACHE_PATH"] == str(tmp_path / "cache")  # what measure_run moves aside
+    assert {k: v for k, v in cached.items() if "CACHE" not in k} == {
+        k: v for k, v in plain.items() if "CACHE" not in k}
+
+
 @pytest.mark.skipif(not Path("/proc/mounts").is_file(), reason="Linux only")
 def test_the_file_system_of_the_work_folder_is_named(tmp_path):
     # The longest mount point that contains the folder decides: "/" is ext4 here, while
