@@ -156,3 +156,33 @@ def test_json_ld_of_an_ended_group_keeps_its_own_contacts_back():
                          site_url="", contact=contact, meetings=(), tzid="Europe/Berlin")
     assert not {"email", "telephone", "sameAs"} & set(ended)
     assert ended["contactPoint"]["telephone"] == "01234 567890"
+
+
+def test_json_export_holds_every_record_one_group_per_line():
+    import json
+
+    from group_directory.exports import ContactPoint, group_record, json_export
+
+    contact = ContactPoint("Kontaktstelle Beispielstadt", "01234 567890",
+                           "info@selbsthilfe-beispielstadt.example", "/kontakt/")
+    groups = [group("lichtblick", "Lichtblick – Angehörige „nasser“ Alkoholiker",
+                    checked=date(2026, 10, 1),
+                    schedule=Schedule(weekday=2, rhythm=Rhythm.WEEKLY)),
+              group("atempause", "Atempause\nmit Zeilenumbruch", TRAUER, form=Form.ONLINE)]
+    kwargs = dict(site_url="https://www.selbsthilfe-beispielstadt.example",
+                  sitename="Selbsthilfe Beispielstadt", contact=contact,
+                  reference=date(2026, 12, 7))
+
+    text = json_export(groups, **kwargs).decode("utf-8")
+
+    assert json.loads(text) == {
+        "version": 1, "quelle": "Selbsthilfe Beispielstadt",
+        "url": "https://www.selbsthilfe-beispielstadt.example/", "stand": "2026-10-01",
+        "anzahl": 2, "gruppen": [group_record(g, kwargs["site_url"], contact) for g in groups]}
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[-1] == "]}"
+    assert json.loads(lines[1].rstrip(",")) == group_record(groups[0], kwargs["site_url"],
+                                                            contact)
+    assert "„nasser“" in lines[1]  # as written, not \u201e
+    empty = json.loads(json_export([], **kwargs))
+    assert empty["gruppen"] == [] and empty["stand"] == "2026-12-07"
