@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, Environment
+from jinja2 import DictLoader, Environment, FileSystemLoader
 from pelican.log import LimitFilter
 
 from rebuild_cache import fingerprint
@@ -115,6 +115,29 @@ def test_a_new_post_reaches_every_list_it_belongs_to(tmp_path):
     assert "Ein neuer Abend" in (tmp_path / "output/index.html").read_text(encoding="utf-8")
 
 
+def test_one_changed_group_renders_its_own_pages_not_every_group_page(tmp_path):
+    first = build_site(tmp_path)
+    table = tmp_path / "content/gruppen/gruppen.csv"
+    text = table.read_text(encoding="utf-8-sig")
+    assert text.count("Das erste Treffen im Monat ist auch für Interessierte offen.") == 1
+    table.write_text(text.replace("Das erste Treffen im Monat ist auch für Interessierte offen.",
+                                  "Das erste Treffen im Monat ist für alle offen."),
+                     encoding="utf-8-sig")
+    second = rebuild(tmp_path)
+
+    _, _, reused, pages = cache_counts(second.stdout)
+    # Its page, the indexes listing it and the pages of the groups showing it as related:
+    # 11 here. It was 18 when every group page depended on the whole directory.
+    assert 1 <= pages - reused <= 12, second.stdout
+    assert pages == cache_counts(first.stdout)[3]
+    assert "für alle offen" in (tmp_path / "output/gruppen/lichtblick-alkohol/index.html"
+                                ).read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    shutil.copytree(tmp_path / "content", clean / "content")
+    assert run_build(clean / "content", clean / "output").returncode == 0
+    assert comparable(tmp_path / "output") == comparable(clean / "output")
+
+
 def test_a_changed_setting_renders_everything_again(tmp_path):
     first = build_site(tmp_path)
     second = rebuild(tmp_path, SITENAME="Selbsthilfe-Kontaktstelle Neustadt")
@@ -215,6 +238,26 @@ TEMPLATES = {
                     "{% for tag in article.tags %}{{ tag }}{% endfor %}{% endblock %}",
     "dynamic.html": "{% include chosen %}",
 }
+
+
+def test_a_group_page_names_neither_all_groups_nor_the_whole_directory():
+    class AnyFilter(dict):  # the theme's own filters only matter when rendering
+        def __contains__(self, name):
+            return True
+
+        def __missing__(self, name):
+            return lambda value, *args, **kwargs: value
+
+        def get(self, name, default=None):
+            return self[name]
+
+    env = Environment(loader=FileSystemLoader(str(ROOT / "theme/templates")))
+    env.filters = AnyFilter(env.filters)
+    env.tests = AnyFilter(env.tests)
+    variables = template_variables(env, "group.html")
+    assert {"group", "related_groups", "form_terms", "audience_terms"} <= variables
+    assert not {"groups", "group_directory"} & variables
+    assert "groups" in template_variables(env, "groups_topic.html")  # lists all of a topic
 
 
 def test_template_variables_follow_extends_and_includes():

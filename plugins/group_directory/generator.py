@@ -203,10 +203,16 @@ class GroupDirectoryGenerator(Generator):
         count = self.options["GROUP_DIRECTORY_NEXT_DATES"]
         related_limit = self.options["GROUP_DIRECTORY_RELATED_GROUPS"]
         zone = ZoneInfo(self.tzid)
+        # A group page links the index pages of its form and audience: their terms, not the
+        # whole directory, so that one changed group does not render every group page again
+        # (rebuild_cache keys a page by the variables its template names).
+        form_terms = tuple(facet.term for facet in directory.forms)
+        audience_terms = tuple(facet.term for facet in directory.audiences)
         for group in directory.pages:
             upcoming = (meetings(group.schedule, self.today, count, zone)
                         if group.meets else [])
             write(group.save_as, "group", group.url, group=group,
+                  form_terms=form_terms, audience_terms=audience_terms,
                   group_posts=self.posts_by_group.get(group.slug, []),
                   related_groups=(directory.related_active(group, related_limit)
                                   if not group.is_listed else []),
