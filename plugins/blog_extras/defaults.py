@@ -1,4 +1,7 @@
-"""Settings of blog_extras, with their defaults. Override any of them in pelicanconf.py."""
+"""Settings of blog_extras, with their defaults. Override any of them in pelicanconf.py.
+
+Its Markdown extension, typography.py, is not configured here but in MARKDOWN, under the name
+"blog_extras.typography", with the options of python-markdown's smarty."""
 
 DEFAULTS = {
     # Words a reader reads per minute, for "3 Minuten Lesezeit".
