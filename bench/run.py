@@ -22,10 +22,10 @@ search index figures our build prints ("Suchindex: …") and the size of the out
 
 Plain Pelican 4.12 builds the same posts with quickstart's defaults (default theme, no
 plugins, feeds as in quickstart's publishconf); "plain-cached" is the same with Pelican's
-content cache on (CACHE_CONTENT, LOAD_CONTENT_CACHE), its own path for rebuilds. Ratios are
-always against plain Pelican without the cache, as the issue asks. It cannot build the group directory, and that
-is intended: the question is what our site with posts and groups costs compared with a plain
-blog of the same posts. Prints min/median/max of every figure, the ratio of the medians
+content cache on (CACHE_CONTENT, LOAD_CONTENT_CACHE), its own path for rebuilds. Every ratio
+is against plain Pelican without the cache, as the issue asks. Plain Pelican cannot build
+the group directory, and that is intended: the question is what our site with posts and
+groups costs compared with a plain blog of the same posts. Prints min/median/max of every figure, the ratio of the medians
 (ours / plain) and our rebuilds as a share of our own full build, each against the targets of
 the issue. --markdown prints the main figures once more as a table for README.md.
 """
@@ -252,6 +252,8 @@ def without_sanitiser() -> list[str]:
     return [name for name in pelicanconf.PLUGINS if name != "post_sanitizer"]
 
 
+CACHED_SETTINGS_FILE = "plaincachedconf.py"  # beside plainconf.py: write_plain_settings
+
 # What each variant builds; "ours" is what the targets are about, "plain" the reference for
 # every ratio, so both are always measured.
 VARIANTS = {
@@ -264,7 +266,6 @@ VARIANTS = {
     "ours-unsanitised": lambda content, out, plain_settings: ours(
         content, out, PLUGINS=without_sanitiser()),
 }
-CACHED_SETTINGS_FILE = "plaincachedconf.py"
 LABELS = {"ours": "dieses Projekt", "plain": "Pelican pur",
           "plain-cached": "Pelican pur mit Cache", "ours-nh3": "mit nh3",
           "ours-unsanitised": "ohne Bereinigung"}
@@ -554,7 +555,7 @@ def print_markdown(args, measurements: dict[str, Measurements]) -> None:
           f"{getattr(args, 'file_system', '?')}. Eine einzelne Zahl: alle Läufe gleich.\n")
     columns = ["ours", "plain", *others]
     print("| Messgröße | " + " | ".join(f"{LABELS[name]} (min/Median/max)" for name in columns)
-          + " | Verhältnis (Median) |")  # ours / plain
+          + " | Verhältnis dieses Projekt / Pelican pur (Median) |")
     print("|---|" + "---:|" * (len(columns) + 1))
     for label in MARKDOWN_FIGURES:
         figure = FIGURES[label]

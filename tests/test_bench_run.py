@@ -156,7 +156,7 @@ def test_markdown_table(capsys):
 
     lines = capsys.readouterr().out.splitlines()
     assert ("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
-            "| Verhältnis (Median) |") in lines
+            "| Verhältnis dieses Projekt / Pelican pur (Median) |") in lines
     assert "| Vollbau: Zeit | 12.0 / 13.0 / 14.0 s | 10.0 s | 1.30× |" in lines
     assert "| Ohne Änderung: Zeit | 0.5 s | 10.0 s | 0.05× |" in lines
     assert "| Vollbau: davon Systemzeit | 0.2 s | 0.2 s | 1.00× |" in lines
@@ -175,7 +175,8 @@ def test_markdown_table_with_plain_pelican_and_its_cache(capsys):
 
     lines = capsys.readouterr().out.splitlines()
     assert ("| Messgröße | dieses Projekt (min/Median/max) | Pelican pur (min/Median/max) "
-            "| Pelican pur mit Cache (min/Median/max) | Verhältnis (Median) |") in lines
+            "| Pelican pur mit Cache (min/Median/max) "
+            "| Verhältnis dieses Projekt / Pelican pur (Median) |") in lines
     assert "|---|---:|---:|---:|---:|" in lines
     assert "| Nach 1 Änderung: Zeit | 2.0 s | 10.0 s | 5.0 / 6.0 / 7.0 s | 0.20× |" in lines
 

@@ -523,3 +523,19 @@ def test_typography_leaves_texts_without_marks_to_themselves(monkeypatch):
     assert html == ('<p>Ein Satz ohne Zeichen.</p>\n'
                     '<p>Und ein &bdquo;Zitat&ldquo; mit <em>Betonung</em>.</p>')
     assert handled == ['Und ein "Zitat" mit ']  # not the first paragraph, not "Betonung"
+
+
+def test_every_smarty_pattern_needs_one_of_the_marks_typography_looks_for():
+    """If python-markdown adds or changes a pattern of smarty, this fails: then check that
+    typography.NEEDED_BY_SOME_PATTERN still names a mark every pattern needs."""
+    import markdown
+
+    from blog_extras.typography import TypographyExtension
+
+    extension = TypographyExtension(smart_angled_quotes=True)
+    markdown.Markdown(extensions=[extension])
+    patterns = [item.compiled_re.pattern for item in extension.inlinePatterns]
+    assert len(patterns) == 20  # ellipses, 15 for quotes, 2 for dashes, 2 for angle quotes
+    marks = ("'", '"', "--", r"\.{3}", r"\<\<", r"\>\>")
+    for pattern in patterns:
+        assert any(mark in pattern for mark in marks), pattern

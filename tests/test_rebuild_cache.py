@@ -241,7 +241,9 @@ TEMPLATES = {
 
 
 def test_a_group_page_names_neither_all_groups_nor_the_whole_directory():
-    class AnyFilter(dict):  # the theme's own filters only matter when rendering
+    # Jinja's analysis compiles the template, which needs every filter and test it names;
+    # the theme's own (german_date …) come from plugins and only matter when rendering.
+    class AnyFilter(dict):
         def __contains__(self, name):
             return True
 
@@ -258,6 +260,18 @@ def test_a_group_page_names_neither_all_groups_nor_the_whole_directory():
     assert {"group", "related_groups", "form_terms", "audience_terms"} <= variables
     assert not {"groups", "group_directory"} & variables
     assert "groups" in template_variables(env, "groups_topic.html")  # lists all of a topic
+
+
+def test_a_shared_analysis_gives_what_a_fresh_one_gives():
+    env = Environment(loader=DictLoader({
+        "base.html": "{{ SITENAME }}{% block content %}{% endblock %}",
+        "article.html": "{% extends 'base.html' %}{% block content %}{{ article }}{% endblock %}",
+        "page.html": "{% extends 'base.html' %}{% block content %}{{ page }}{% endblock %}",
+    }))
+    shared: dict = {}
+    for name in ("article.html", "page.html", "article.html"):
+        assert template_inputs(env, name, shared) == template_inputs(env, name)
+    assert set(shared) == {"base.html", "article.html", "page.html"}
 
 
 def test_template_variables_follow_extends_and_includes():

@@ -18,7 +18,9 @@ from markdown.extensions.smarty import SmartyExtension
 from markdown.treeprocessors import InlineProcessor
 from markdown.util import AtomicString
 
-#: What at least one of smarty's patterns needs in a text to match there.
+#: Every one of smarty's patterns contains one of these literally (a straight quote, two
+#: hyphens, three dots, a doubled angle bracket), so a text without them matches none.
+#: tests/test_blog_extras.py pins the list of smarty's patterns this was checked against.
 NEEDED_BY_SOME_PATTERN = re.compile(r"['\"]|--|\.\.\.|<<|>>")
 
 
@@ -28,6 +30,7 @@ class TextWithoutMarksProcessor(InlineProcessor):
     # python-markdown calls this (private) method for each element's text and tail; if a
     # newer version stops calling it, smarty's own pass runs: slower, with the same result.
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        # An AtomicString goes to smarty's pass as before, which leaves it as it is.
         if not isinstance(data, AtomicString) and NEEDED_BY_SOME_PATTERN.search(data) is None:
             return data
         return super()._InlineProcessor__handleInline(data, patternIndex)

@@ -117,7 +117,8 @@ def json_export(groups: Sequence[Group], *, site_url: str, sitename: str,
               for name, value in header.items()]
     records = [json.dumps(group_record(group, site_url, contact), ensure_ascii=False)
                for group in groups]
-    text = "{" + ", ".join(fields) + ', "gruppen": [\n' + ",\n".join(records) + "\n]}\n"
+    listed = "[\n" + ",\n".join(records) + "\n]" if records else "[]"
+    text = "{" + ", ".join(fields) + ', "gruppen": ' + listed + "}\n"
     return text.encode("utf-8")
 
 

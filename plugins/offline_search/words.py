@@ -219,7 +219,7 @@ class Expander:
             for lay_word in lay_words:
                 lay[lay_word] = None
         if self.lay_phrases:
-            joined = f" {' '.join(map(normalised.__getitem__, written))} "
+            joined = f" {' '.join(normalised[word] for word in written)} "
             for phrase, lay_words in self.lay_phrases.items():
                 if f" {phrase} " in joined:
                     for lay_word in lay_words:

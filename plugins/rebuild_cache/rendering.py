@@ -34,7 +34,9 @@ class RenderCache:
         self.digester = digester
         self.settings = settings
         self._inputs: dict[str, TemplateInputs] = {}
-        self._analysed: dict[str, Analysis] = {}  # one build, one environment
+        # Shared by the generators' environments: a template name means the same source in
+        # each (the theme's loaders; a template page's own loader serves only its own name).
+        self._analysed: dict[str, Analysis] = {}
         self._known: dict[str, dict] = {}
         self.load_known_templates()
         self.rendered = 0
