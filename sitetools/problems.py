@@ -9,8 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+# Pelican's "a file failed", with the reason on the next line once ProblemCollector added it.
+CANNOT_PROCESS = re.compile(r"Could not process (\S+)\n?(.*)", re.S)
 
 # Pelican's own messages that must fail a publish build, with the German text shown for them.
 # Each pattern is matched against the formatted English message.
@@ -22,8 +26,7 @@ PELICAN_MESSAGES_IN_GERMAN = [
      "Ein Verweis zeigt auf „{0}“, aber diese Datei gibt es nicht."),
     (re.compile(r"Skipping (\S+): could not find information about '(\w+)'"),
      "{0}:1: Pflichtangabe fehlt: „{1}:“ muss oben in der Datei stehen."),
-    (re.compile(r"Could not process (\S+)\n?(.*)", re.S),
-     "{0}: Datei konnte nicht verarbeitet werden: {1}"),
+    (CANNOT_PROCESS, "{0}: Datei konnte nicht verarbeitet werden: {1}"),
 ]
 
 # Pelican's warnings that are errors for a publish build.
@@ -65,6 +68,12 @@ class ProblemCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
+        if CANNOT_PROCESS.match(message) and "\n" not in message and not record.exc_info:
+            # Pelican logs this inside its except block without the exception (unless
+            # DEBUG), which left editors with "could not be processed" and no reason.
+            reason = sys.exc_info()[1]
+            if reason is not None:
+                message = f"{message}\n{type(reason).__name__}: {reason}"
         if record.levelno >= logging.ERROR or any(p.search(message) for p in ESCALATED_WARNINGS):
             problem = Problem(in_german(message))
             repeated = record.name.startswith("pelican.") and self._already_reported(problem)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import time
 
@@ -43,6 +45,14 @@ Summary: Ein Beitrag, den die Gruppe wieder zurückgezogen hat.
 Diesen Beitrag gibt es nur im ersten Bau.
 """
 
+IMPOSSIBLE_DATE_POST = """Title: Ein Datum, das es nicht gibt
+Date: 2026-13-45 19:00
+Category: Erfahrungsberichte
+Author: Jo, Gruppe Atempause
+
+Der Monat 13 ist ein Tippfehler.
+"""
+
 NO_TITLE_POST = """Date: 2026-04-03 10:00
 Category: Erfahrungsberichte
 
@@ -58,6 +68,8 @@ def test_failed_build_reports_every_problem_and_keeps_previous_output(tmp_path):
     (content / "beitraege/verweis-ins-leere.md").write_text(BROKEN_LINK_POST, encoding="utf-8")
     (content / "beitraege/verweis-auf-entwurf.md").write_text(LINK_TO_DRAFT_POST, encoding="utf-8")
     (content / "beitraege/ohne-titel.md").write_text(NO_TITLE_POST, encoding="utf-8")
+    (content / "beitraege/falsches-datum.md").write_text(IMPOSSIBLE_DATE_POST,
+                                                         encoding="utf-8")
     sources_before = tree_digest(content)
 
     result = run_build(content, site.output)
@@ -68,6 +80,9 @@ def test_failed_build_reports_every_problem_and_keeps_previous_output(tmp_path):
     assert "beitraege/verweis-ins-leere.md:10: Verweis auf „/beitraege/gibt-es-nicht.md“" in report
     assert "beitraege/verweis-auf-entwurf.md:7:" in report and "Entwurf" in report
     assert "beitraege/ohne-titel.md:1: Pflichtangabe fehlt: „Title:“" in report
+    # With the reason Pelican does not log (it only does with DEBUG).
+    assert re.search(r"beitraege/falsches-datum\.md: Datei konnte nicht verarbeitet werden: "
+                     r"\w+Error: \S", report), report
     assert tree_digest(site.output) == before
     assert tree_digest(content) == sources_before
     # The failed build's folder is removed by a detached process.
@@ -268,3 +283,24 @@ def test_this_file_system_allows_reuse(tmp_path):
 
     assert staging.file_system_allows_reuse(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_pelican_could_not_process_is_reported_with_the_reason():
+    from sitetools.problems import ProblemCollector
+
+    collector = ProblemCollector()
+    logger = logging.getLogger("pelican.generators.test")
+    logger.addHandler(collector)
+    try:
+        try:
+            raise ValueError("month must be in 1..12")
+        except ValueError:  # as Pelican logs it: inside the except block, without exc_info
+            logger.exception("Could not process %s", "/site/content/beitraege/x.md",
+                             exc_info=False)
+        logger.error("Could not process %s", "/site/content/beitraege/y.md")  # no exception
+    finally:
+        logger.removeHandler(collector)
+    assert [str(p) for p in collector.problems] == [
+        "content/beitraege/x.md: Datei konnte nicht verarbeitet werden: ValueError: month must "
+        "be in 1..12",
+        "content/beitraege/y.md: Datei konnte nicht verarbeitet werden: "]
