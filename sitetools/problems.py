@@ -26,7 +26,8 @@ PELICAN_MESSAGES_IN_GERMAN = [
      "Ein Verweis zeigt auf „{0}“, aber diese Datei gibt es nicht."),
     (re.compile(r"Skipping (\S+): could not find information about '(\w+)'"),
      "{0}:1: Pflichtangabe fehlt: „{1}:“ muss oben in der Datei stehen."),
-    (CANNOT_PROCESS, "{0}: Datei konnte nicht verarbeitet werden: {1}"),
+    (CANNOT_PROCESS, "{0}: Datei konnte nicht verarbeitet werden: {1} (Zeile und Erklärung: "
+                     "`python3 make.py check` mit dieser Datei)"),
 ]
 
 # Pelican's warnings that are errors for a publish build.

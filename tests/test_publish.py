@@ -300,7 +300,8 @@ def test_a_file_pelican_could_not_process_is_reported_with_the_reason():
         logger.error("Could not process %s", "/site/content/beitraege/y.md")  # no exception
     finally:
         logger.removeHandler(collector)
+    hint = " (Zeile und Erklärung: `python3 make.py check` mit dieser Datei)"
     assert [str(p) for p in collector.problems] == [
         "content/beitraege/x.md: Datei konnte nicht verarbeitet werden: ValueError: month must "
-        "be in 1..12",
-        "content/beitraege/y.md: Datei konnte nicht verarbeitet werden: "]
+        "be in 1..12" + hint,
+        "content/beitraege/y.md: Datei konnte nicht verarbeitet werden: " + hint]
