@@ -66,10 +66,13 @@ class ProblemCollector(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.WARNING)
         self.problems: list[Problem] = []
+        #: files Pelican could not process, as it names them (relative to content/, mostly)
+        self.unprocessed: dict[str, Problem] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if CANNOT_PROCESS.match(message) and "\n" not in message and not record.exc_info:
+        unprocessed = CANNOT_PROCESS.match(message)
+        if unprocessed and "\n" not in message and not record.exc_info:
             # Pelican logs this inside its except block without the exception (unless
             # DEBUG), which left editors with "could not be processed" and no reason.
             reason = sys.exc_info()[1]
@@ -80,6 +83,16 @@ class ProblemCollector(logging.Handler):
             repeated = record.name.startswith("pelican.") and self._already_reported(problem)
             if not repeated and problem not in self.problems:
                 self.problems.append(problem)
+                if unprocessed:
+                    self.unprocessed[unprocessed.group(1)] = problem
+
+    def explain(self, name: str, details: list[Problem]) -> None:
+        """Put `details` (with lines) in place of the bare report that `name` failed."""
+        problem = self.unprocessed.pop(name, None)
+        if problem is None or not details or problem not in self.problems:
+            return
+        at = self.problems.index(problem)
+        self.problems[at:at + 1] = [d for d in details if d not in self.problems]
 
     def _already_reported(self, problem: Problem) -> bool:
         """Pelican repeats, without file and line, what a plugin already reported with them."""

@@ -72,6 +72,22 @@ def refuse_cache_in_content(settings: dict) -> None:
             "Quellen nicht verändern. Bitte einen Ordner außerhalb wählen (Standard: cache).")])
 
 
+def explain_unprocessed(collector: ProblemCollector, settings: dict) -> None:
+    """Pelican only says that a file could not be processed (an impossible date, say);
+    `make.py check` finds where and why, so its problems with lines replace that report."""
+    from sitetools.check_post import check_file  # noqa: PLC0415 - only when a file failed
+
+    for name in list(collector.unprocessed):
+        path = Path(name) if os.path.isabs(name) else Path(settings["PATH"]) / name
+        try:
+            findings = check_file(path, settings)
+        except Exception:  # noqa: BLE001 - then Pelican's report (with its reason) stays
+            continue
+        shown = os.path.relpath(path, settings["PATH"]) if not os.path.isabs(name) else name
+        collector.explain(name, [Problem(f"{shown}:{finding.line or 1}: {finding.message}")
+                                 for finding in findings if finding.problem])
+
+
 def build(settings_file: str, output: Path, overrides: dict | None = None,
           force: bool = False) -> bool:
     """Build the site into `output` atomically; False if nothing had changed since the last
@@ -119,6 +135,7 @@ def build(settings_file: str, output: Path, overrides: dict | None = None,
         finally:
             signals.content_written.disconnect(remember_written)
             signals.feed_written.disconnect(remember_written)
+        explain_unprocessed(collector, settings)
         if spare is not None and not collector.problems:
             spare.sweep(written)
             for path in staging.missing(written):

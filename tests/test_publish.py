@@ -80,9 +80,10 @@ def test_failed_build_reports_every_problem_and_keeps_previous_output(tmp_path):
     assert "beitraege/verweis-ins-leere.md:10: Verweis auf „/beitraege/gibt-es-nicht.md“" in report
     assert "beitraege/verweis-auf-entwurf.md:7:" in report and "Entwurf" in report
     assert "beitraege/ohne-titel.md:1: Pflichtangabe fehlt: „Title:“" in report
-    # With the reason Pelican does not log (it only does with DEBUG).
-    assert re.search(r"beitraege/falsches-datum\.md: Datei konnte nicht verarbeitet werden: "
-                     r"\w+Error: \S", report), report
+    # Pelican only says it could not process the file; the report says where and why.
+    assert ("beitraege/falsches-datum.md:2: „Date: 2026-13-45 19:00“ ist kein gültiges Datum"
+            in report), report
+    assert "falsches-datum.md: Datei konnte nicht verarbeitet werden" not in report
     assert tree_digest(site.output) == before
     assert tree_digest(content) == sources_before
     # The failed build's folder is removed by a detached process.
@@ -305,3 +306,26 @@ def test_a_file_pelican_could_not_process_is_reported_with_the_reason():
         "content/beitraege/x.md: Datei konnte nicht verarbeitet werden: ValueError: month must "
         "be in 1..12" + hint,
         "content/beitraege/y.md: Datei konnte nicht verarbeitet werden: " + hint]
+
+
+def test_a_detailed_report_takes_the_place_of_could_not_process():
+    from sitetools.problems import Problem, ProblemCollector
+
+    collector = ProblemCollector()
+    logger = logging.getLogger("pelican.generators.test")
+    logger.addHandler(collector)
+    try:
+        logger.error("Unable to find 'x.md', skipping url replacement.")
+        logger.error("Could not process %s", "beitraege/kaputt.md")
+        logger.error("Could not process %s", "beitraege/unklar.md")
+    finally:
+        logger.removeHandler(collector)
+    assert set(collector.unprocessed) == {"beitraege/kaputt.md", "beitraege/unklar.md"}
+
+    collector.explain("beitraege/kaputt.md", [Problem("beitraege/kaputt.md:2: Datum falsch."),
+                                              Problem("beitraege/kaputt.md:9: Bild ohne Alt.")])
+    collector.explain("beitraege/unklar.md", [])  # nothing found: the bare report stays
+    assert [str(p).split(" (Zeile")[0] for p in collector.problems] == [
+        "Ein Verweis zeigt auf „x.md“, aber diese Datei gibt es nicht.",
+        "beitraege/kaputt.md:2: Datum falsch.", "beitraege/kaputt.md:9: Bild ohne Alt.",
+        "beitraege/unklar.md: Datei konnte nicht verarbeitet werden: "]
