@@ -72,7 +72,7 @@ class _Open:
 # process and never closed in a forked child: see the module docstring.
 _open: dict[tuple[int, str], _Open | float] = {}
 # (pid, path) -> until when this process leaves a store it found locked alone (for every
-# EntryStore of that path: the calendars make one per file).
+# EntryStore of that path, as they share the file and so the lock).
 _writes_paused: dict[tuple[int, str], float] = {}
 
 

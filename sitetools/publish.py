@@ -83,8 +83,7 @@ def explain_unprocessed(collector: ProblemCollector, settings: dict) -> None:
             findings = check_file(path, settings)
         except Exception:  # noqa: BLE001 - then Pelican's report (with its reason) stays
             continue
-        shown = os.path.relpath(path, settings["PATH"]) if not os.path.isabs(name) else name
-        collector.explain(name, [Problem(f"{shown}:{finding.line or 1}: {finding.message}")
+        collector.explain(name, [Problem(f"{name}:{finding.line or 1}: {finding.message}")
                                  for finding in findings if finding.problem])
 
 

@@ -126,11 +126,18 @@ def cache_key(job: CalendarJob, host: str, tzid: str, today: date) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@lru_cache(maxsize=4)
+def calendar_store(cache_folder: str | None) -> EntryStore:
+    """One store per cache folder and process for all its calendar files (EntryStore opens
+    its file again by itself when the folder was removed meanwhile)."""
+    return EntryStore(Path(cache_folder, ENTRIES_FILE) if cache_folder else None)
+
+
 def calendar_bytes(job: CalendarJob, host: str, tzid: str, today: date,
                    cache_folder: str | None) -> bytes:
     """The calendar file, from `cache_folder` when the same group was written before:
     icalendar's serialising is the slow part of a rebuild's group directory."""
-    cache = EntryStore(Path(cache_folder, ENTRIES_FILE) if cache_folder else None)
+    cache = calendar_store(cache_folder)
     key = cache_key(job, host, tzid, today)
     cached = cache.get(key)
     if cached is not None:
