@@ -782,3 +782,27 @@ def test_a_small_site_keeps_one_shard_and_a_site_of_one_kind_splits_by_url():
     assert set(placed) == {0, 1, 2}
     assert shards.plan_shards(documents(5, 5, 5), per_shard=0, most=16).count == 1
     assert shards.plan_shards([], per_shard=250, most=16).count == 1
+
+
+def test_a_page_written_with_the_writers_key_is_not_read_again(tmp_path):
+    """rebuild_cache puts a key of the page's text in its context; the shard's key then
+    comes from it, so the page need not be read (it is not even there in this test)."""
+    document = documents(1, 0, 0)[0]
+    output = tmp_path / "site"
+    output.mkdir()
+    cache = tmp_path / "cache"
+    known = cache / "teil-bekannt"
+    known.mkdir(parents=True)
+    (known / shards.DONE_MARKER).write_text(
+        json.dumps([shards.document_key(document, page_key="render-1/abc")]), encoding="utf-8")
+    index = shards.ShardedIndex(output, [document], EXPANDER, cache, "x")
+    page = str(output / document.save_as)
+    assert index.page_written(page, "render-1/abc")
+    assert index._service is None  # a known key: the shard's cached bundle will do
+    assert shards.document_key(document, page_key="render-2/abc") != shards.document_key(
+        document, page_key="render-1/abc")
+    # Keyed by what the page holds, never the same as a key made from a page's bytes.
+    assert shards.document_key(document, b"render-1/abc") != shards.document_key(
+        document, page_key="render-1/abc")
+    with pytest.raises(indexer.IndexingError, match="fehlt im Bau"):
+        index.page_written(page)  # without the key the page is read, and it is missing

@@ -10,15 +10,18 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from jinja2 import DictLoader, Environment, FileSystemLoader
 from pelican.log import LimitFilter
 
+from offline_search import plugin as search_plugin
 from rebuild_cache import fingerprint
 from rebuild_cache.helper import FromBothEnds, can_fork
 from rebuild_cache.inputs import ALL_VARIABLES, Digester, template_inputs, template_variables
 from rebuild_cache.reading import ReadingCache, caching_reader
+from rebuild_cache.rendering import PAGE_KEY_VARIABLE, RenderCache
 from rebuild_cache.store import EntryFolder
 
 from .conftest import ROOT, build_site, make_content, run_build, tree_digest
@@ -443,6 +446,27 @@ def test_template_sources_are_part_of_the_inputs():
             != template_inputs(changed, "article.html").sources)
     assert template_inputs(env, "article.html").sources == template_inputs(
         Environment(loader=DictLoader(TEMPLATES)), "article.html").sources
+
+
+def test_a_rendered_page_carries_a_key_of_its_text_for_the_search_index(tmp_path):
+    """The search index keys a page by this instead of reading the file again: equal for
+    the same inputs, whether rendered or taken from the cache; different otherwise."""
+    template = Environment(loader=DictLoader(TEMPLATES)).get_template("article.html")
+    cache = RenderCache(EntryFolder(tmp_path / "render-1"), Digester(), {})
+    article = SimpleNamespace(title="Erstes Treffen", tags=["Sucht"])
+
+    def render(**context):
+        page = {"SITENAME": "Kontaktstelle", "FOOTER_LINKS": [], "output_file": "a.html",
+                **context}
+        return cache.render(template, page), page[PAGE_KEY_VARIABLE]
+
+    first, first_key = render(article=article)
+    again, again_key = render(article=article)
+    assert (again, again_key) == (first, first_key) and cache.reused == 1
+    other, other_key = render(article=SimpleNamespace(title="Zweites Treffen", tags=[]))
+    assert other != first and other_key != first_key
+    assert first_key.startswith("render-1/")  # a new generation gives new keys
+    assert search_plugin.PAGE_KEY_VARIABLE == PAGE_KEY_VARIABLE  # where the search looks
 
 
 LINKING_PAGE = """Title: Anfahrt

@@ -143,11 +143,17 @@ def give_up(key: str, error: Exception) -> None:
         session.close()
 
 
+#: What rebuild_cache's writer puts in a page's context: a key equal exactly when the page's
+#: text is, so a shard's key needs no second read of the page (shards.document_key).
+PAGE_KEY_VARIABLE = "rebuild_cache_page_key"
+
+
 def send_page(path: str, context=None) -> None:
     """content_written: Pelican has just written `path` (any file it writes)."""
+    page_key = context.get(PAGE_KEY_VARIABLE) if isinstance(context, dict) else None
     for key, session in list(_SESSIONS.items()):
         try:
-            if session.page_written(path):
+            if session.page_written(path, page_key):
                 return
         except (indexer.IndexingError, OSError) as error:
             give_up(key, error)

@@ -125,11 +125,17 @@ def shard_dirs(bundle_dir: str, count: int) -> list[str]:
     return [shard_dir(bundle_dir, number) for number in range(count)]
 
 
-def document_key(document: Document, page: bytes) -> str:
-    """A document as Pagefind gets it: its page as written and everything selection.py
-    says of it (filters, metadata, facts, the text the extra words come from)."""
+def document_key(document: Document, page: bytes | None = None, *,
+                 page_key: str | None = None) -> str:
+    """A document as Pagefind gets it: its page and everything selection.py says of it
+    (filters, metadata, facts, the text the extra words come from). The page is given as
+    written, or by a key that is equal exactly when the page's text is (the writer's, see
+    send_page in plugin.py), which saves reading it again."""
     digest = hashlib.sha256(repr(document).encode("utf-8", "surrogatepass"))
-    digest.update(hashlib.sha256(page).digest())
+    if page_key is not None:
+        digest.update(b"key\0" + page_key.encode("utf-8", "surrogatepass"))
+    else:
+        digest.update(b"page\0" + hashlib.sha256(page or b"").digest())
     return digest.hexdigest()
 
 
@@ -193,14 +199,16 @@ class ShardedIndex:
 
     # --- while the site is written ----------------------------------------------------------
 
-    def page_written(self, path: str) -> bool:
+    def page_written(self, path: str, page_key: str | None = None) -> bool:
         if os.getpid() != self._owner:
             return False  # a forked helper's copy of the build: Pagefind is the parent's
         page = file_key(path)
         shard = self.by_page.get(page)
         if shard is None:
             return False
-        shard.keys[page] = self._key(shard.documents[page])
+        document = shard.documents[page]
+        shard.keys[page] = (self._key(document) if page_key is None
+                            else document_key(document, page_key=page_key))
         if shard.session is not None:
             shard.session.page_written(page)
         elif shard.keys[page] not in self.known:

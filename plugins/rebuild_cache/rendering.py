@@ -27,6 +27,11 @@ logger = logging.getLogger(__name__)
 # Read by Pelican's writer itself, or by Content.content while rendering.
 ALWAYS_INPUTS = frozenset({"output_file", "SITEURL", "localsiteurl"})
 
+#: Set in a page's context once it is rendered, so `content_written` receivers (the search
+#: index) know what the page holds without reading the file again: equal for two pages
+#: exactly when their texts are (the render generation and the key of the page's inputs).
+PAGE_KEY_VARIABLE = "rebuild_cache_page_key"
+
 
 class RenderCache:
     def __init__(self, entries: EntryFolder, digester: Digester, settings: dict) -> None:
@@ -97,13 +102,17 @@ class RenderCache:
             self.made_by_helper += self.helper_made_current
             for record in json.loads(logged):  # e.g. Pelican's "Unable to find" a link
                 logging.getLogger(record[0]).log(record[1], "%s", record[2])
-            return html.decode("utf-8", "surrogatepass")
-        with recording_logs() as records:
-            text = template.render(context)
-        logged = json.dumps([[r.logger, r.level, r.message] for r in records])
-        self.entries.write(key, logged.encode() + b"\n" + text.encode("utf-8", "surrogatepass"))
-        self.rendered += 1
-        logger.debug("rebuild_cache: %s neu erzeugt", context.get("output_file"))
+            text = html.decode("utf-8", "surrogatepass")
+        else:
+            with recording_logs() as records:
+                text = template.render(context)
+            logged = json.dumps([[r.logger, r.level, r.message] for r in records])
+            self.entries.write(key, logged.encode() + b"\n"
+                               + text.encode("utf-8", "surrogatepass"))
+            self.rendered += 1
+            logger.debug("rebuild_cache: %s neu erzeugt", context.get("output_file"))
+        if isinstance(context, dict) and self.entries.folder is not None:
+            context[PAGE_KEY_VARIABLE] = f"{self.entries.folder.name}/{key}"
         return text
 
 
