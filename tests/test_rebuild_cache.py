@@ -15,13 +15,14 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import DictLoader, Environment, FileSystemLoader
 from pelican.log import LimitFilter
+from pelican.settings import DEFAULT_CONFIG
 
-from offline_search import plugin as search_plugin
 from rebuild_cache import fingerprint
 from rebuild_cache.helper import FromBothEnds, can_fork
 from rebuild_cache.inputs import ALL_VARIABLES, Digester, template_inputs, template_variables
 from rebuild_cache.reading import ReadingCache, caching_reader
-from rebuild_cache.rendering import PAGE_KEY_VARIABLE, RenderCache
+from rebuild_cache.rendering import RenderCache, caching_writer
+from sitetools import written_page
 from rebuild_cache.store import EntryFolder
 
 from .conftest import ROOT, build_site, make_content, run_build, tree_digest
@@ -171,6 +172,9 @@ def test_a_changed_template_or_static_file_renders_everything_again(tmp_path):
     css.write_text(css.read_text(encoding="utf-8") + "\n/* Druckfarben */\n", encoding="utf-8")
     third = rebuild(tmp_path, THEME=str(theme))
     assert cache_counts(third.stdout)[2] == 0
+    # No page's text changed, so the search index is the last one (pages are keyed by the
+    # digest of their file, not by the render cache's generation).
+    assert "unverändert aus dem Zwischenspeicher übernommen" in third.stdout
 
 
 def test_changed_plugin_code_reads_and_renders_everything_again(tmp_path):
@@ -448,25 +452,38 @@ def test_template_sources_are_part_of_the_inputs():
         Environment(loader=DictLoader(TEMPLATES)), "article.html").sources
 
 
-def test_a_rendered_page_carries_a_key_of_its_text_for_the_search_index(tmp_path):
-    """The search index keys a page by this instead of reading the file again: equal for
-    the same inputs, whether rendered or taken from the cache; different otherwise."""
+def test_a_written_page_carries_the_digest_of_its_file_for_the_search_index(tmp_path):
+    """The search index keys a page by this instead of reading the file back: it must be
+    the digest of the file as written, rendered or taken from the cache, in any cache
+    generation."""
+    from pelican import signals
+
     template = Environment(loader=DictLoader(TEMPLATES)).get_template("article.html")
-    cache = RenderCache(EntryFolder(tmp_path / "render-1"), Digester(), {})
-    article = SimpleNamespace(title="Erstes Treffen", tags=["Sucht"])
+    sent: list[tuple[str, str | None]] = []
 
-    def render(**context):
-        page = {"SITENAME": "Kontaktstelle", "FOOTER_LINKS": [], "output_file": "a.html",
-                **context}
-        return cache.render(template, page), page[PAGE_KEY_VARIABLE]
+    def note(path, context=None, **_):
+        sent.append((path, context.get(written_page.DIGEST_VARIABLE)))
 
-    first, first_key = render(article=article)
-    again, again_key = render(article=article)
-    assert (again, again_key) == (first, first_key) and cache.reused == 1
-    other, other_key = render(article=SimpleNamespace(title="Zweites Treffen", tags=[]))
-    assert other != first and other_key != first_key
-    assert first_key.startswith("render-1/")  # a new generation gives new keys
-    assert search_plugin.PAGE_KEY_VARIABLE == PAGE_KEY_VARIABLE  # where the search looks
+    def write(generation: str, title: str) -> Path:
+        cache = RenderCache(EntryFolder(tmp_path / generation), Digester(), {})
+        writer = caching_writer(cache)(str(tmp_path / "site"), settings=dict(DEFAULT_CONFIG))
+        writer.write_file("treffen/index.html", template,
+                          {"SITENAME": "Kontaktstelle", "FOOTER_LINKS": []},
+                          article=SimpleNamespace(title=title, tags=["Sucht"]))
+        return tmp_path / "site" / "treffen" / "index.html"
+
+    signals.content_written.connect(note)
+    try:
+        page = write("render-aaa", "Erstes Treffen")  # rendered
+        write("render-aaa", "Erstes Treffen")  # from the cache
+        write("render-bbb", "Erstes Treffen")  # another generation, the same page
+        first = written_page.digest(page.read_bytes())
+        write("render-aaa", "Zweites Treffen")
+        second = written_page.digest(page.read_bytes())
+    finally:
+        signals.content_written.disconnect(note)
+    assert sent == [(str(page), first)] * 3 + [(str(page), second)]
+    assert first != second
 
 
 LINKING_PAGE = """Title: Anfahrt

@@ -290,10 +290,10 @@ class IndexingSession:
                                            "die Einstellungen", "NewIndex")
         self._index_id = answer["index_id"]
 
-    def page_written(self, path: str, page_key: str | None = None) -> bool:
+    def page_written(self, path: str, page_digest: str | None = None) -> bool:
         """Send the file Pelican has just written at `path` if it is an unsent document's
         page; whether it was. Does not wait for Pagefind (unless WINDOW pages are waiting).
-        `page_key` is for ShardedIndex: a session indexes every page it is sent."""
+        `page_digest` is ignored: only ShardedIndex keys pages by it."""
         if os.getpid() != self._owner:
             return False  # a forked helper's copy of the build: Pagefind is the parent's
         document = self.unsent.pop(file_key(path), None)

@@ -24,6 +24,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 
+from sitetools import written_page
+
 from . import csp, indexer, selection, shards, synonyms
 from .defaults import DEFAULTS, setting
 from .service import ServiceError, find_executable
@@ -143,17 +145,14 @@ def give_up(key: str, error: Exception) -> None:
         session.close()
 
 
-#: What rebuild_cache's writer puts in a page's context: a key equal exactly when the page's
-#: text is, so a shard's key needs no second read of the page (shards.document_key).
-PAGE_KEY_VARIABLE = "rebuild_cache_page_key"
-
-
 def send_page(path: str, context=None) -> None:
-    """content_written: Pelican has just written `path` (any file it writes)."""
-    page_key = context.get(PAGE_KEY_VARIABLE) if isinstance(context, dict) else None
+    """content_written: Pelican has just written `path` (any file it writes). Its digest,
+    where rebuild_cache's writer put it into the context, spares reading the page back."""
+    page_digest = (context.get(written_page.DIGEST_VARIABLE) if isinstance(context, dict)
+                   else None)
     for key, session in list(_SESSIONS.items()):
         try:
-            if session.page_written(path, page_key):
+            if session.page_written(path, page_digest):
                 return
         except (indexer.IndexingError, OSError) as error:
             give_up(key, error)

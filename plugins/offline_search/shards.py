@@ -10,11 +10,13 @@ WebAssembly, only its own entry and metadata files (a few kB) and, per search wo
 index chunk, so readers pay a few small requests more per search.
 
 A shard's bundle is kept in CACHE_PATH/offline_search/ under the digest of everything it is
-made of: each document's page as written, its filters and metadata, the extra words' lists,
-the settings and code of this plugin and the Pagefind program. A rebuild links the bundles of
-unchanged shards into the output (hard links: nothing writes into them) and indexes only the
-other shards. A shard is known to have changed as soon as one of its pages is new to the
-cache; it is then indexed while Pelican writes on, as a single index was before.
+made of: each document's page as written (the digest of its file, from rebuild_cache's
+writer where it knows it: sitetools/written_page.py), its filters and metadata, the extra
+words' lists, the settings and code of this plugin and the Pagefind program. A rebuild links
+the bundles of unchanged shards into the output (hard links: nothing writes into them) and
+indexes only the other shards. A shard is known to have changed as soon as one of its pages
+is new to the cache; it is then indexed while Pelican writes on, as a single index was
+before.
 
 The first shard's bundle is the primary one at OFFLINE_SEARCH_BUNDLE_DIR (pagefind/, with
 pagefind.js and the WebAssembly); shard n at pagefind/teil-n/ has only its index.
@@ -32,6 +34,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sitetools import written_page
 
 from .indexer import (IndexingError, IndexingSession, IndexStats, _as_indexing_error,
                       bundle_folder, file_key)
@@ -125,17 +129,12 @@ def shard_dirs(bundle_dir: str, count: int) -> list[str]:
     return [shard_dir(bundle_dir, number) for number in range(count)]
 
 
-def document_key(document: Document, page: bytes | None = None, *,
-                 page_key: str | None = None) -> str:
-    """A document as Pagefind gets it: its page and everything selection.py says of it
-    (filters, metadata, facts, the text the extra words come from). The page is given as
-    written, or by a key that is equal exactly when the page's text is (the writer's, see
-    send_page in plugin.py), which saves reading it again."""
+def document_key(document: Document, page_digest: str) -> str:
+    """A document as Pagefind gets it: its page as written (the SHA-256 of the file, hex)
+    and everything selection.py says of it (filters, metadata, facts, the text the extra
+    words come from)."""
     digest = hashlib.sha256(repr(document).encode("utf-8", "surrogatepass"))
-    if page_key is not None:
-        digest.update(b"key\0" + page_key.encode("utf-8", "surrogatepass"))
-    else:
-        digest.update(b"page\0" + hashlib.sha256(page or b"").digest())
+    digest.update(bytes.fromhex(page_digest))
     return digest.hexdigest()
 
 
@@ -199,7 +198,10 @@ class ShardedIndex:
 
     # --- while the site is written ----------------------------------------------------------
 
-    def page_written(self, path: str, page_key: str | None = None) -> bool:
+    def page_written(self, path: str, page_digest: str | None = None) -> bool:
+        """`page_digest`: the file's digest as the writer knows it (sitetools/written_page.py),
+        else the file is read. Not for a page written a second time in a build: Pelican may
+        have sent the second text to os.devnull (override_output)."""
         if os.getpid() != self._owner:
             return False  # a forked helper's copy of the build: Pagefind is the parent's
         page = file_key(path)
@@ -207,8 +209,10 @@ class ShardedIndex:
         if shard is None:
             return False
         document = shard.documents[page]
-        shard.keys[page] = (self._key(document) if page_key is None
-                            else document_key(document, page_key=page_key))
+        if page_digest is None or page in shard.keys:
+            shard.keys[page] = self._key(document)
+        else:
+            shard.keys[page] = document_key(document, page_digest)
         if shard.session is not None:
             shard.session.page_written(page)
         elif shard.keys[page] not in self.known:
@@ -218,7 +222,7 @@ class ShardedIndex:
     def _key(self, document: Document) -> str:
         path = self.output_path / document.save_as
         try:
-            return document_key(document, path.read_bytes())
+            return document_key(document, written_page.digest(path.read_bytes()))
         except OSError as error:
             raise IndexingError(f"{document.save_as} fehlt im Bau: {error}") from error
 

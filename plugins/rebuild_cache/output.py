@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 import os
 
+from sitetools import written_page
+
 
 class KeepIfSame(io.StringIO):
     """Collects a page's text; on close, replaces `path` only if the text differs."""
@@ -33,8 +35,7 @@ class KeepIfSame(io.StringIO):
 
 def write_unless_same(path: str, text: str, encoding: str) -> bool:
     """True if the file was written, False if it already held `text`."""
-    # What open(path, "w") would have written: newlines as the platform writes them.
-    data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode(encoding)
+    data = written_page.file_bytes(text, encoding)  # what open(path, "w") would write
     try:
         with open(path, "rb") as existing:
             same = os.fstat(existing.fileno()).st_size == len(data) and existing.read() == data

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
+from sitetools import written_page
+
 from .inputs import (ALL_VARIABLES, Analysis, Digester, TemplateInputs, sources_digest,
                      template_inputs)
 from .output import KeepIfSame
@@ -26,11 +28,6 @@ logger = logging.getLogger(__name__)
 
 # Read by Pelican's writer itself, or by Content.content while rendering.
 ALWAYS_INPUTS = frozenset({"output_file", "SITEURL", "localsiteurl"})
-
-#: Set in a page's context once it is rendered, so `content_written` receivers (the search
-#: index) know what the page holds without reading the file again: equal for two pages
-#: exactly when their texts are (the render generation and the key of the page's inputs).
-PAGE_KEY_VARIABLE = "rebuild_cache_page_key"
 
 
 class RenderCache:
@@ -97,23 +94,34 @@ class RenderCache:
         key = self.digester.key((template.name, inputs.sources), context, inputs.variables)
         cached = self.entries.read(key)
         if cached is not None:
-            logged, _, html = cached.partition(b"\n")
+            logged, digest, html = cached.split(b"\n", 2)
             self.reused += 1
             self.made_by_helper += self.helper_made_current
             for record in json.loads(logged):  # e.g. Pelican's "Unable to find" a link
                 logging.getLogger(record[0]).log(record[1], "%s", record[2])
             text = html.decode("utf-8", "surrogatepass")
+            page_digest = digest.decode()
         else:
             with recording_logs() as records:
                 text = template.render(context)
             logged = json.dumps([[r.logger, r.level, r.message] for r in records])
-            self.entries.write(key, logged.encode() + b"\n"
+            page_digest = text_digest(text)
+            self.entries.write(key, logged.encode() + b"\n" + page_digest.encode() + b"\n"
                                + text.encode("utf-8", "surrogatepass"))
             self.rendered += 1
             logger.debug("rebuild_cache: %s neu erzeugt", context.get("output_file"))
-        if isinstance(context, dict) and self.entries.folder is not None:
-            context[PAGE_KEY_VARIABLE] = f"{self.entries.folder.name}/{key}"
+        if page_digest and isinstance(context, dict):  # for content_written: the search index
+            context[written_page.DIGEST_VARIABLE] = page_digest
         return text
+
+
+def text_digest(text: str) -> str:
+    """The digest of the file Pelican's writer makes of `text` (it writes UTF-8); "" for a
+    text it could not write."""
+    try:
+        return written_page.digest(written_page.file_bytes(text))
+    except UnicodeEncodeError:
+        return ""
 
 
 class CachedTemplate:
