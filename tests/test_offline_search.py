@@ -274,6 +274,7 @@ def test_filters_meta_and_extra_words_go_before_body_end_escaped():
         '<span data-pagefind-meta="art:Gruppe"></span>'
         '<span data-pagefind-meta="ort:Am See, Nord"></span>'
         '<div data-pagefind-body><p>Sucht, A&amp;B. Am See.</p></div>'
+        '<span data-pagefind-meta="stichwoerter:Trinken, &lt;b&gt;&amp;"></span>'
         '<div data-pagefind-body data-pagefind-weight="0.5"><p>Trinken, &lt;b&gt;&amp;</p>'
         '</div></body>')
 
@@ -355,6 +356,7 @@ def test_pagefind_gets_title_lang_and_the_marked_element_only():
         + '<span data-pagefind-filter="art:Beitrag"></span>'
         '<span data-pagefind-meta="art:Beitrag"></span>'
         '<span data-pagefind-meta="datum:14. März 2026"></span>'
+        '<span data-pagefind-meta="stichwoerter:Sucht, Trinken"></span>'
         '<div data-pagefind-body data-pagefind-weight="0.5"><p>Sucht, Trinken</p></div>'
         "</body></html>")
     # The nested <article>, and everything after it up to the marked one's end, is in it.

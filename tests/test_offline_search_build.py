@@ -326,8 +326,25 @@ def test_search_in_the_browser_finds_lay_words_and_compounds(tmp_path, per_shard
                                                   "links => links.map(a => a.href)")
                 return page.text_content("#suche-meldung"), hrefs
 
+            def excerpts() -> dict[str, str]:
+                return dict(page.eval_on_selector_all(".search-result", """items => items.map(
+                    item => [item.querySelector("a").href,
+                             (item.querySelector(".search-result-excerpt") || {}).textContent
+                             || ""])"""))
+
             status, hrefs = search("Saufen")
             assert f"{server.origin}/gruppen/lichtblick-alkohol/" in hrefs, status
+            # Found through the synonym list, but a word no page says is never quoted: the
+            # group's result shows its own words.
+            shown = excerpts()
+            assert "Saufen" not in "".join(shown.values()), shown
+            assert "Offenes Meeting" in shown[f"{server.origin}/gruppen/lichtblick-alkohol/"]
+            status, hrefs = search("Trinken")  # the group's own text says "Trinken"
+            shown = excerpts()[f"{server.origin}/gruppen/lichtblick-alkohol/"]
+            assert "Trinken" in shown and "Saufen" not in shown, shown
+            marks = page.eval_on_selector_all(".search-result-excerpt mark",
+                                              "marks => marks.map(m => m.textContent)")
+            assert any(mark.startswith("Trinken") for mark in marks), marks
             status, hrefs = search("Alkoholsucht")  # no page says it: split into its parts
             assert f"{server.origin}/gruppen/lichtblick-alkohol/" in hrefs, status
             # A hostile post's title and text are shown as text, never as markup.

@@ -184,6 +184,10 @@ def slim_pages_allowed(exclude_selectors: Sequence[str]) -> bool:
                for selector in exclude_selectors for part in selector.split(","))
 
 
+#: Pagefind meta field with a page's extra words as indexed (search.js needs the name).
+EXTRA_WORDS_META = "stichwoerter"
+
+
 def prepare_html(page: str, document: Document, extra_words: Sequence[str], *,
                  slim: bool = True) -> str:
     """The page as Pagefind reads it: with `slim` only what Pagefind reads of it (see
@@ -205,9 +209,15 @@ def prepare_html(page: str, document: Document, extra_words: Sequence[str], *,
         added.append("<div data-pagefind-body><p>"
                      + html.escape(". ".join(document.facts)) + ".</p></div>")
     if extra_words:
+        words = ", ".join(extra_words)
+        # Found, but never shown: they are not the page's words ("Saufen" on a group's
+        # page). Pagefind makes its excerpts from all indexed text; the search page
+        # (search.js) cuts these words off by this meta value.
+        added.append(f'<span data-pagefind-meta="{attribute(EXTRA_WORDS_META + ":" + words)}">'
+                     "</span>")
         # Weighted below normal text: a page that says "Trinken" itself ranks first.
         added.append('<div data-pagefind-body data-pagefind-weight="0.5"><p>'
-                     + html.escape(", ".join(extra_words)) + "</p></div>")
+                     + html.escape(words) + "</p></div>")
     block = "".join(added)
     end = page.rfind("</body>")
     return page + block if end < 0 else page[:end] + block + page[end:]

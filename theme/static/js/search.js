@@ -210,6 +210,60 @@ function excerptNodes(excerpt) {
   return nodes;
 }
 
+/* The words the index adds to a page (lay words from the synonym list, parts of compound
+   words; meta "stichwoerter", see offline_search/indexer.py) find the page but are not its
+   words: a reader must not see "Saufen" quoted from a group's page. Pagefind makes its
+   excerpt from all indexed text, so where the excerpt reaches into them it is made here
+   from the page's own text, around the first word Pagefind marked, if the page has it. */
+const EXCERPT_WORDS = 24;
+
+function ownText(data) {
+  const added = data.meta && data.meta.stichwoerter;
+  const content = (data.content || "").trim();
+  if (!added) {
+    return content;
+  }
+  const at = content.lastIndexOf(added);
+  return at >= 0 ? content.slice(0, at).trim() : "";
+}
+
+function excerptFromText(text, marked) {
+  const words = text.split(/\s+/).filter(Boolean);
+  const wanted = marked.map((word) => word.toLowerCase()).filter(Boolean);
+  const isHit = (word) => wanted.some((hit) => word.toLowerCase().includes(hit));
+  const first = words.findIndex(isHit);
+  const start = first < 0 ? 0 : Math.max(0, first - Math.floor(EXCERPT_WORDS / 3));
+  const nodes = [];
+  words.slice(start, start + EXCERPT_WORDS).forEach((word, index) => {
+    nodes.push(document.createTextNode(index || start ? " " : ""));
+    if (isHit(word)) {
+      const mark = document.createElement("mark");
+      mark.textContent = word;
+      nodes.push(mark);
+    } else {
+      nodes.push(document.createTextNode(word));
+    }
+  });
+  if (start > 0) {
+    nodes.unshift(document.createTextNode("…"));
+  }
+  if (start + EXCERPT_WORDS < words.length) {
+    nodes.push(document.createTextNode(" …"));
+  }
+  return nodes;
+}
+
+function excerptOf(data) {
+  const nodes = excerptNodes(data.excerpt || "");
+  const shown = nodes.map((node) => node.textContent).join("").trim();
+  const own = ownText(data);
+  if (own.includes(shown)) {
+    return nodes;
+  }
+  const marked = nodes.filter((node) => node.nodeName === "MARK").map((n) => n.textContent);
+  return excerptFromText(own, marked);
+}
+
 function describe(data) {
   const meta = data.meta || {};
   const parts = [meta.art || ""];
@@ -248,10 +302,11 @@ function resultItem(data) {
     line.textContent = facts;
     item.append(line);
   }
-  if (data.excerpt) {
+  const excerptParts = excerptOf(data);
+  if (excerptParts.some((node) => node.textContent.trim())) {
     const excerpt = document.createElement("p");
     excerpt.className = "search-result-excerpt";
-    excerpt.append(...excerptNodes(data.excerpt));
+    excerpt.append(...excerptParts);
     item.append(excerpt);
   }
   return item;
