@@ -240,6 +240,46 @@ def test_a_to_z_filter_works_without_and_with_javascript(site):
     assert (site.output / "theme/js/group-dates.js").exists()
 
 
+def test_a_word_no_card_has_points_to_the_search_which_knows_related_words(tmp_path):
+    """"Trinken" is on no card of the A–Z list (the search knows it as a word for Alkohol):
+    the list says that nothing in it matches, not that there is no group, and links to the
+    search for the word."""
+    pytest.importorskip("playwright.sync_api")
+    import sys
+
+    sys.path.insert(0, str(ROOT / "checks"))
+    from check_common import CHROMIUM, LocalServer, launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    server = LocalServer(tmp_path / "output")
+    built = build_site(tmp_path, overrides={**overrides(tmp_path / "cache"),
+                                            "SITEURL": server.origin})
+    assert "Trinken" not in built.read("gruppen/a-z/index.html").split("group-letter", 1)[1]
+    server.start()
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page()
+            page.goto(f"{server.origin}/gruppen/a-z/")
+            page.wait_for_selector("form.group-filter:not([hidden])")
+            page.fill("#filter-suche", "Trinken")
+            page.wait_for_selector(".group-filter-none:not([hidden])")
+            note = page.text_content(".group-filter-none")
+            assert "Keine Gruppe in dieser Liste passt" in note
+            assert "Hier ist zurzeit keine Gruppe eingetragen" not in note
+            assert page.is_visible(".group-filter-search")
+            link = page.get_attribute(".group-filter-search a", "href")
+            assert link == f"{server.origin}/suche/?q=Trinken"
+            page.fill("#filter-suche", "Lichtblick")  # on a card: no note, no hint
+            page.wait_for_selector(".group-filter-none", state="hidden")
+            assert page.is_hidden(".group-filter-search")
+            browser.close()
+    finally:
+        server.stop()
+
+
 def test_empty_index_shows_the_calm_note(tmp_path):
     only_active = b"\n".join(
         line for line in FIXTURE_CSV.read_bytes().split(b"\n") if b"in Gr\xc3\xbcndung" not in line)

@@ -14,6 +14,10 @@
   }
   var status = document.getElementById("filter-status");
   var none = document.querySelector(".group-filter-none");
+  // Shown when a typed word finds no card: the search knows related words ("Trinken").
+  var searchHint = document.querySelector(".group-filter-search");
+  var searchLink = searchHint && searchHint.querySelector("a");
+  var searchPage = searchLink && searchLink.getAttribute("href");
   var sections = Array.prototype.slice.call(document.querySelectorAll("section.group-letter"));
   var letterLinks = Array.prototype.slice.call(document.querySelectorAll(".letter-nav li[data-letter]"));
   var fields = {
@@ -104,6 +108,11 @@
     });
     if (none) {
       none.hidden = count !== 0;
+    }
+    if (searchHint && searchLink) {
+      var typed = fields.text.value.trim();
+      searchHint.hidden = !typed;
+      searchLink.setAttribute("href", typed ? searchPage + "?q=" + encodeURIComponent(typed) : searchPage);
     }
     if (speak) {
       announce(message(count));
