@@ -155,7 +155,8 @@ function fillFilters(available) {
       const option = document.createElement("option");
       option.value = name;
       const label = select.dataset.filter === "art" ? (KIND_LABELS[name] || name) : name;
-      option.textContent = `${label} (${values[name]})`;
+      // Statuses are lower case in sentences ("in Gründung"), capitalised as options.
+      option.textContent = `${label.charAt(0).toUpperCase()}${label.slice(1)} (${values[name]})`;
       select.append(option);
     });
   });
