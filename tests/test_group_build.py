@@ -190,7 +190,7 @@ def test_group_page_content(site):
     assert f'<a href="{SITE}/gruppen/ort/beispielstadt/#stadtteil-nordviertel">Nordviertel</a>' in html
     dates = re.findall(r'<li data-day="([\d-]+)">', html)
     assert dates == ["2026-11-24", "2026-12-08", "2026-12-22"]  # today is the 4th Tuesday
-    assert "Dienstag, 8. Dezember 2026</time>, <span class="time-range">19:00–20:30 Uhr</span>" in html
+    assert 'Dienstag, 8. Dezember 2026</time>, <span class="time-range">19:00–20:30 Uhr</span>' in html
     assert "Berechnet am 24. November 2026" in html
     assert f'href="{SITE}/gruppen/angehoerige-sucht/termine.ics"' in html
     assert "Nein, der Treffpunkt ist nicht barrierefrei" in html
