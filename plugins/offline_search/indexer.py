@@ -184,8 +184,11 @@ def slim_pages_allowed(exclude_selectors: Sequence[str]) -> bool:
                for selector in exclude_selectors for part in selector.split(","))
 
 
-#: Pagefind meta field with a page's extra words as indexed (search.js needs the name).
+#: Pagefind meta field with the first EXTRA_WORDS_MARK of a page's extra words as indexed:
+#: where they begin at the end of its content (search.js knows the name). No word is added
+#: twice, so these words in this order mark the one place.
 EXTRA_WORDS_META = "stichwoerter"
+EXTRA_WORDS_MARK = 3
 
 
 def prepare_html(page: str, document: Document, extra_words: Sequence[str], *,
@@ -212,8 +215,9 @@ def prepare_html(page: str, document: Document, extra_words: Sequence[str], *,
         words = ", ".join(extra_words)
         # Found, but never shown: they are not the page's words ("Saufen" on a group's
         # page). Pagefind makes its excerpts from all indexed text; the search page
-        # (search.js) cuts these words off by this meta value.
-        added.append(f'<span data-pagefind-meta="{attribute(EXTRA_WORDS_META + ":" + words)}">'
+        # (search.js) cuts these words off where their first few begin, at the content's end.
+        start = ", ".join(extra_words[:EXTRA_WORDS_MARK])
+        added.append(f'<span data-pagefind-meta="{attribute(EXTRA_WORDS_META + ":" + start)}">'
                      "</span>")
         # Weighted below normal text: a page that says "Trinken" itself ranks first.
         added.append('<div data-pagefind-body data-pagefind-weight="0.5"><p>'

@@ -212,7 +212,8 @@ function excerptNodes(excerpt) {
 }
 
 /* The words the index adds to a page (lay words from the synonym list, parts of compound
-   words; meta "stichwoerter", see offline_search/indexer.py) find the page but are not its
+   words; meta "stichwoerter" holds the first of them, see offline_search/indexer.py) find
+   the page but are not its
    words: a reader must not see "Saufen" quoted from a group's page. Pagefind makes its
    excerpt from all indexed text, so where the excerpt reaches into them it is made here
    from the page's own text, around the first word Pagefind marked, if the page has it. */
