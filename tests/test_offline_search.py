@@ -497,6 +497,9 @@ def test_the_slim_pages_give_pagefind_the_same_index_as_the_whole_pages(tmp_path
     slim = records("schlank")
     monkeypatch.setattr(indexer, "slim_pages_allowed", lambda selectors: False)
     assert records("ganz") == slim
+    for record in slim.values():  # search.js finds where the extra words begin by this
+        if "stichwoerter" in record["meta"]:
+            assert record["content"].rfind(record["meta"]["stichwoerter"]) > 0
     post = slim["/beitraege/weg/"]
     assert post["meta"] == {"title": "Mein Weg aus der Alkoholsucht", "art": "Beitrag",
                             "datum": "14. März 2026", "image": "/bilder/stuhlkreis.jpg",

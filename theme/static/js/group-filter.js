@@ -51,9 +51,10 @@
     });
   });
 
-  function message(count) {
+  function message(count, pointsToSearch) {
     if (count === 0) {
-      return "Keine Gruppe gefunden.";
+      return "Keine Gruppe in dieser Liste passt zu Ihrer Auswahl." +
+        (pointsToSearch ? " Unter dem Filter steht ein Link zur Suche, die auch verwandte Wörter kennt." : "");
     }
     return count === 1 ? "1 Gruppe gefunden." : count + " Gruppen gefunden.";
   }
@@ -89,11 +90,16 @@
     var words = values.text ? values.text.split(" ") : [];
     var visible = {};
     var count = 0;
+    var withWords = 0;  // cards with the typed words, whatever the lists chose
     items.forEach(function (item) {
-      var show = (!values.topic || item.topics.indexOf(" " + values.topic + " ") !== -1) &&
+      var hasWords = words.every(function (word) { return item.text.indexOf(word) !== -1; });
+      var show = hasWords &&
+        (!values.topic || item.topics.indexOf(" " + values.topic + " ") !== -1) &&
         (!values.place || item.place === values.place) &&
-        (!values.form || item.form === values.form) &&
-        words.every(function (word) { return item.text.indexOf(word) !== -1; });
+        (!values.form || item.form === values.form);
+      if (hasWords) {
+        withWords += 1;
+      }
       item.element.hidden = !show;
       if (show) {
         count += 1;
@@ -109,13 +115,16 @@
     if (none) {
       none.hidden = count !== 0;
     }
+    // Only when the typed word is on no card at all: if a list chose the rest away, the
+    // search would not help.
+    var typed = fields.text.value.trim();
+    var pointsToSearch = Boolean(typed) && withWords === 0;
     if (searchHint && searchLink) {
-      var typed = fields.text.value.trim();
-      searchHint.hidden = !typed;
-      searchLink.setAttribute("href", typed ? searchPage + "?q=" + encodeURIComponent(typed) : searchPage);
+      searchHint.hidden = !pointsToSearch;
+      searchLink.setAttribute("href", pointsToSearch ? searchPage + "?q=" + encodeURIComponent(typed) : searchPage);
     }
     if (speak) {
-      announce(message(count));
+      announce(message(count, pointsToSearch && Boolean(searchHint)));
     }
     rememberInAddress(values);
   }

@@ -212,12 +212,14 @@ function excerptNodes(excerpt) {
 }
 
 /* The words the index adds to a page (lay words from the synonym list, parts of compound
-   words; meta "stichwoerter" holds the first of them, see offline_search/indexer.py) find
-   the page but are not its
-   words: a reader must not see "Saufen" quoted from a group's page. Pagefind makes its
-   excerpt from all indexed text, so where the excerpt reaches into them it is made here
-   from the page's own text, around the first word Pagefind marked, if the page has it. */
+   words) find the page but are not its words: a reader must not see "Saufen" quoted from a
+   group's page. They come last in the indexed text, and meta "stichwoerter" holds the
+   first of them (offline_search/indexer.py). Pagefind makes its excerpt from all indexed
+   text, so where the excerpt reaches into them it is made here from the page's own text:
+   around the first word Pagefind marked, if the page has it, else from its beginning. If
+   the marker cannot be found, the result shows no excerpt rather than a wrong one. */
 const EXCERPT_WORDS = 24;
+const EDGES = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
 function ownText(data) {
   const added = data.meta && data.meta.stichwoerter;
@@ -229,16 +231,27 @@ function ownText(data) {
   return at >= 0 ? content.slice(0, at).trim() : "";
 }
 
+function withoutTitle(text, data) {
+  const title = data.meta && data.meta.title;  // shown just above the excerpt already
+  return title && text.startsWith(title) ? text.slice(title.length).replace(/^[\s.]+/, "") : text;
+}
+
+function bare(word) {
+  return word.replace(EDGES, "").toLowerCase();
+}
+
 function excerptFromText(text, marked) {
   const words = text.split(/\s+/).filter(Boolean);
-  const wanted = marked.map((word) => word.toLowerCase()).filter(Boolean);
-  const isHit = (word) => wanted.some((hit) => word.toLowerCase().includes(hit));
+  const wanted = marked.map(bare).filter(Boolean);
+  // Pagefind matches the beginnings of words: "Sucht" marks "Suchtberatung".
+  const isHit = (word) => wanted.some((hit) => bare(word).startsWith(hit));
   const first = words.findIndex(isHit);
-  const start = first < 0 ? 0 : Math.max(0, first - Math.floor(EXCERPT_WORDS / 3));
+  const start = first < 0 ? 0
+    : Math.max(0, Math.min(first - Math.floor(EXCERPT_WORDS / 3), words.length - EXCERPT_WORDS));
   const nodes = [];
   words.slice(start, start + EXCERPT_WORDS).forEach((word, index) => {
     nodes.push(document.createTextNode(index || start ? " " : ""));
-    if (isHit(word)) {
+    if (first >= 0 && isHit(word)) {
       const mark = document.createElement("mark");
       mark.textContent = word;
       nodes.push(mark);
@@ -263,7 +276,7 @@ function excerptOf(data) {
     return nodes;
   }
   const marked = nodes.filter((node) => node.nodeName === "MARK").map((n) => n.textContent);
-  return excerptFromText(own, marked);
+  return excerptFromText(withoutTitle(own, data), marked);
 }
 
 function describe(data) {
