@@ -180,7 +180,7 @@ class Digester:
         if kind is dict:
             return self._mapping(value)
         if kind is list or kind is tuple:
-            return _hash(b"l", *(self.value(item) for item in value))
+            return self._sequence(value)
         if isinstance(value, Content):
             return self.content(value)
         if isinstance(value, URLWrapper):
@@ -199,7 +199,7 @@ class Digester:
         if isinstance(value, (set, frozenset)):
             return _hash(b"S", *sorted(self.value(item) for item in value))
         if isinstance(value, (list, tuple)) or _is_sequence(value):
-            return _hash(b"l", *(self.value(item) for item in value))
+            return self._sequence(value)
         if dataclasses.is_dataclass(value):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
             return self._object(b"d", value, fields)
@@ -207,6 +207,9 @@ class Digester:
         if fields is None:
             return _hash(b"r", stable_text(value).encode())
         return self._object(b"o", value, fields)
+
+    def _sequence(self, value) -> bytes:
+        return _hash(b"l", *(self.value(item) for item in value))
 
     def _mapping(self, value: Mapping) -> bytes:
         value_of = self.value

@@ -118,13 +118,13 @@
     // Only when the typed word is on no card at all: if a list chose the rest away, the
     // search would not help.
     var typed = fields.text.value.trim();
-    var pointsToSearch = Boolean(typed) && withWords === 0;
-    if (searchHint && searchLink) {
+    var pointsToSearch = Boolean(searchLink && typed) && withWords === 0;
+    if (searchLink) {
       searchHint.hidden = !pointsToSearch;
       searchLink.setAttribute("href", pointsToSearch ? searchPage + "?q=" + encodeURIComponent(typed) : searchPage);
     }
     if (speak) {
-      announce(message(count, pointsToSearch && Boolean(searchHint)));
+      announce(message(count, pointsToSearch));
     }
     rememberInAddress(values);
   }

@@ -194,6 +194,12 @@ function rememberInAddress(query) {
 
 /* --- Results ------------------------------------------------------------------------ */
 
+function markedWord(text) {
+  const mark = document.createElement("mark");
+  mark.textContent = text;
+  return mark;
+}
+
 /* Pagefind's excerpt is HTML with <mark> around the hits. Copy only its text and the
    marks: nothing from the index becomes markup on the page. */
 function excerptNodes(excerpt) {
@@ -201,9 +207,7 @@ function excerptNodes(excerpt) {
   const nodes = [];
   parsed.body.firstChild.childNodes.forEach((node) => {
     if (node.nodeName === "MARK") {
-      const mark = document.createElement("mark");
-      mark.textContent = node.textContent;
-      nodes.push(mark);
+      nodes.push(markedWord(node.textContent));
     } else {
       nodes.push(document.createTextNode(node.textContent));
     }
@@ -252,9 +256,7 @@ function excerptFromText(text, marked) {
   words.slice(start, start + EXCERPT_WORDS).forEach((word, index) => {
     nodes.push(document.createTextNode(index || start ? " " : ""));
     if (first >= 0 && isHit(word)) {
-      const mark = document.createElement("mark");
-      mark.textContent = word;
-      nodes.push(mark);
+      nodes.push(markedWord(word));
     } else {
       nodes.push(document.createTextNode(word));
     }
